@@ -24,6 +24,7 @@
 #include "config.h"
 #include "util.h"
 
+#include "daemon.h"
 #include "persist.h"
 
 enum cli_mode {
@@ -176,21 +177,15 @@ cli_print_errors(const struct sn_config_errors *errs)
 }
 
 /* ---------------------------------------------------------------------
- * The daemon: PLACEHOLDER. Monitoring does not exist yet; this function
- * is where it starts, and is replaced when it does. `cfg` is loaded and
- * checked, the working directory is `dir`, and `abs_path` is the config
- * file's absolute path, for the rewrites that persist state.
+ * The daemon: `cfg` is loaded and checked, the working directory is `dir`,
+ * and `abs_path` is the config file's absolute path, for the rewrites that
+ * persist state.
  * ------------------------------------------------------------------- */
 
 static int
-run_daemon(struct sn_config *cfg, const char *abs_path)
+run_daemon(struct sn_config *cfg, const char *abs_path, const char *argv0)
 {
-    (void)abs_path;
-    fprintf(stderr,
-            "sentinel: configuration loaded (%d master%s); "
-            "monitoring is not implemented in this build yet\n",
-            cfg->masters_len, cfg->masters_len == 1 ? "" : "s");
-    return 2;
+    return sn_daemon_run(cfg, abs_path, argv0);
 }
 
 /* ---------------------------------------------------------------------
@@ -209,7 +204,7 @@ cli_fatal_config(const char *path, const struct sn_config_errors *errs)
 }
 
 static int
-cli_run(const char *path)
+cli_run(const char *path, const char *argv0)
 {
     struct sn_config_errors errs = {NULL, 0};
     struct sn_config c;
@@ -244,7 +239,7 @@ cli_run(const char *path)
                 strerror(errno));
         goto out;
     }
-    rc = run_daemon(&c, abs);
+    rc = run_daemon(&c, abs, argv0);
 
 out:
     sn_config_free(&c);
@@ -433,7 +428,7 @@ main(int argc, char **argv)
             cli_usage(stderr);
             return 1;
         }
-        return cli_run(file);
+        return cli_run(file, argv[0]);
     }
     return 1;
 }

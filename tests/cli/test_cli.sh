@@ -119,18 +119,34 @@ else
     fail "--test-config with a relative path"
 fi
 
-# Running: a relative path and a relative dir; the daemon loads, enters
-# dir and says monitoring does not exist yet.
+# Running: a relative path and a relative dir. The daemon enters dir
+# (its log file, named relative to dir, appears there), answers PING, saves
+# its state into the config file it was given by a relative path (the
+# generated myid lands there), and exits 0 on SIGTERM.
 mkdir "$tmp/rel/data"
-printf '[sentinel]\ndir = data\n\n[mymaster]\nmonitor = 127.0.0.1 6379 2\n' \
-    >"$tmp/rel/run.ini"
-(cd "$tmp/rel" && "$bin" run.ini) >"$tmp/out" 2>"$tmp/err"
+port=$((20000 + $$ % 20000))
+printf '[sentinel]\nport = %s\nbind = 127.0.0.1\ndir = data\nlogfile = sentinel.log\n\n[mymaster]\nmonitor = 127.0.0.1 1 2\n' \
+    "$port" >"$tmp/rel/run.ini"
+(cd "$tmp/rel" && exec "$bin" run.ini) >"$tmp/out" 2>"$tmp/err" &
+daemon=$!
+up=no
+for _ in $(seq 1 100); do
+    if [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ]; then
+        up=yes
+        break
+    fi
+    sleep 0.1
+done
+kill -TERM "$daemon" 2>/dev/null
+wait "$daemon"
 rc=$?
-if [ "$rc" -eq 2 ] && grep -qF 'configuration loaded (1 master)' "$tmp/err"
+if [ "$up" = yes ] && [ "$rc" -eq 0 ] && [ -s "$tmp/rel/data/sentinel.log" ] &&
+    grep -qE '^myid = [0-9a-f]{40}$' "$tmp/rel/run.ini"
 then
-    pass "sentinel FILE with a relative path and dir loads the config"
+    pass "sentinel FILE with a relative path and dir runs, saves and stops"
 else
-    fail "sentinel FILE with a relative path and dir loads the config"
+    fail "sentinel FILE with a relative path and dir runs, saves and stops"
+    sed 's/^/     log: /' "$tmp/rel/data/sentinel.log" 2>/dev/null
 fi
 
 # A script named relative to dir, executable: accepted.

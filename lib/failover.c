@@ -1,0 +1,770 @@
+/*
+ * failover.c: the failover state machine (Redis's
+ * sentinelFailoverStateMachine and its steps), replica selection
+ * (sentinelSelectSlave), the SLAVEOF transaction (sentinelSendSlaveOf),
+ * the switch to a new master address, and the acting half of INFO
+ * (+convert-to-slave, +fix-slave-config, reconfiguration progress).
+ *
+ * One departure from Redis, on purpose (issue 3 item 7): the leader
+ * announces +switch-master, and moves the master's address (SENTINEL
+ * MASTER(S), the hello it publishes, the saved config), the moment the
+ * promotion is confirmed, instead of after every replica resynchronised.
+ * The other sentinels switch when our hello reaches them, which we push at
+ * that same moment; Redis's leader would trail them by seconds or
+ * minutes (redis#2615). The state stays RECONF_SLAVES (failover_in_progress)
+ * while the leader repoints the remaining replicas in the background, and
+ * UPDATE_CONFIG only closes the failover. GET-MASTER-ADDR-BY-NAME answers
+ * the promoted replica from RECONF_SLAVES on, as Redis.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core_priv.h"
+
+static void
+set_state(struct sn_core *core, struct sn_master *m,
+          enum sn_failover_state s)
+{
+    m->failover_state = s;
+    m->failover_state_change_ms = core->now_ms;
+}
+
+static bool
+is_connected(const struct sn_instance *ri)
+{
+    return ri->cc != NULL && ri->cc->connected;
+}
+
+/* ---------------------------------------------------------------------
+ * SLAVEOF and scripts
+ * ------------------------------------------------------------------- */
+
+int
+sn_failover_send_slaveof(struct sn_core *core, struct sn_instance *ri,
+                         const char *host, int port)
+{
+    static const char *multi[] = {"MULTI"};
+    static const char *rewrite[] = {"CONFIG", "REWRITE"};
+    static const char *kill_normal[] = {"CLIENT", "KILL", "TYPE", "normal"};
+    static const char *kill_pubsub[] = {"CLIENT", "KILL", "TYPE", "pubsub"};
+    static const char *exec[] = {"EXEC"};
+    const char *slaveof[3];
+    char portstr[16];
+
+    if (!is_connected(ri))
+        return -1;
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    slaveof[0] = "SLAVEOF";
+    slaveof[1] = host != NULL ? host : "NO";
+    slaveof[2] = host != NULL ? portstr : "ONE";
+    /* A transaction: the instance is reconfigured, its config rewritten,
+     * and its clients disconnected so that they ask us again where the
+     * master is. Replies are not checked: the next INFO tells. */
+    sn_core_send(core, ri->cc, ri, SN_CMD_OTHER, 0, 1, multi);
+    sn_core_send(core, ri->cc, ri, SN_CMD_OTHER, 0, 3, slaveof);
+    sn_core_send(core, ri->cc, ri, SN_CMD_OTHER, 0, 2, rewrite);
+    sn_core_send(core, ri->cc, ri, SN_CMD_OTHER, 0, 4, kill_normal);
+    sn_core_send(core, ri->cc, ri, SN_CMD_OTHER, 0, 4, kill_pubsub);
+    sn_core_send(core, ri->cc, ri, SN_CMD_OTHER, 0, 1, exec);
+    ri->slaveof_sent_ms = core->now_ms;
+    return 0;
+}
+
+/* client-reconfig-script <master> <leader|observer> start <from-ip>
+ * <from-port> <to-ip> <to-port>. */
+static void
+reconfig_script(struct sn_core *core, struct sn_master *m, const char *role,
+                const char *from_host, int from_port, const char *to_host,
+                int to_port)
+{
+    const char *path = m->cfg->client_reconfig_script;
+    struct sn_action a;
+    const char *args[8];
+    char fp[16], tp[16];
+    int i;
+
+    if (path == NULL || path[0] == '\0')
+        return;
+    snprintf(fp, sizeof(fp), "%d", from_port);
+    snprintf(tp, sizeof(tp), "%d", to_port);
+    args[0] = path;
+    args[1] = m->inst.name;
+    args[2] = role;
+    args[3] = "start";
+    args[4] = from_host;
+    args[5] = fp;
+    args[6] = to_host;
+    args[7] = tp;
+    memset(&a, 0, sizeof(a));
+    a.type = SN_ACT_SCRIPT;
+    a.argc = 8;
+    a.argv = sn_calloc(8, sizeof(*a.argv));
+    a.argvlen = sn_calloc(8, sizeof(*a.argvlen));
+    for (i = 0; i < 8; i++) {
+        a.argv[i] = sn_strdup(args[i]);
+        a.argvlen[i] = strlen(args[i]);
+    }
+    sn_core_push(core, &a);
+}
+
+/* ---------------------------------------------------------------------
+ * Replica selection
+ * ------------------------------------------------------------------- */
+
+/* Can this replica be promoted? The exclusion rules, numbered. */
+static bool
+selectable(const struct sn_core *core, const struct sn_master *m,
+           const struct sn_instance *r)
+{
+    const struct sn_timers *t = &core->timers;
+    int64_t now = core->now_ms, validity, max_link_down;
+    bool master_sdown = m->inst.flags & SN_F_S_DOWN;
+
+    validity = master_sdown ? 5 * t->ping_period_ms : 3 * t->info_period_ms;
+    max_link_down = 10 * m->cfg->down_after_ms +
+                    (master_sdown ? now - m->inst.s_down_since_ms : 0);
+    /* 1. Not down in our eyes, nor objectively. */
+    if (r->flags & (SN_F_S_DOWN | SN_F_O_DOWN))
+        return false;
+    /* 2. Its command link is up. */
+    if (!is_connected(r))
+        return false;
+    /* 3. It answered a PING validly in the last 5 x ping-period. */
+    if (now - r->cc->last_avail_ms > 5 * t->ping_period_ms)
+        return false;
+    /* 4. replica-priority 0 means never. */
+    if (r->slave_priority == 0)
+        return false;
+    /* 5. Its INFO is fresh: 5 x ping-period if the master is SDOWN,
+     *    3 x info-period otherwise. */
+    if (r->info_refresh_ms == 0 || now - r->info_refresh_ms > validity)
+        return false;
+    /* 6. Its link to the master has not been down for too long: 10 x
+     *    down-after plus the time the master has been SDOWN. */
+    if (r->master_link_down_ms > max_link_down)
+        return false;
+    /* 7. It reports the replica role (an instance that claims to be a
+     *    master is not a replica of this one, whatever its config). */
+    if (r->role_reported != SN_ROLE_SLAVE)
+        return false;
+    return true;
+}
+
+/* Which of two candidates is better? <0 when a is, >0 when b is. */
+static int
+compare_candidates(const struct sn_instance *a, const struct sn_instance *b)
+{
+    int c;
+
+    /* 8. Lower replica-priority wins. */
+    if (a->slave_priority != b->slave_priority)
+        return a->slave_priority < b->slave_priority ? -1 : 1;
+    /* 9. The larger replication offset wins. */
+    if (a->slave_repl_offset != b->slave_repl_offset)
+        return a->slave_repl_offset > b->slave_repl_offset ? -1 : 1;
+    /* 10. The lexicographically smaller run id wins; unknown is last. */
+    if (a->runid[0] == '\0' && b->runid[0] != '\0')
+        return 1;
+    if (a->runid[0] != '\0' && b->runid[0] == '\0')
+        return -1;
+    c = strcasecmp(a->runid, b->runid);
+    if (c != 0)
+        return c;
+    /* 11. Then the smaller name (ip:port), so that nothing depends on
+     *     the order replicas were discovered in. */
+    return strcmp(a->name, b->name);
+}
+
+struct sn_instance *
+sn_failover_select(struct sn_core *core, struct sn_master *m)
+{
+    struct sn_instance *best = NULL;
+    int i;
+
+    for (i = 0; i < m->replicas_len; i++) {
+        struct sn_instance *r = m->replicas[i];
+
+        if (!selectable(core, m, r))
+            continue;
+        if (best == NULL || compare_candidates(r, best) < 0)
+            best = r;
+    }
+    return best;
+}
+
+/* ---------------------------------------------------------------------
+ * Start and abort
+ * ------------------------------------------------------------------- */
+
+void
+sn_failover_start(struct sn_core *core, struct sn_master *m)
+{
+    set_state(core, m, SN_FO_WAIT_START);
+    m->inst.flags |= SN_F_FAILOVER_IN_PROGRESS;
+    m->failover_epoch = ++core->cfg.current_epoch;
+    m->votes_asked = false;
+    sn_core_emit(core, SN_LOG_WARNING, "+new-epoch", &m->inst, false,
+                 "%llu", (unsigned long long)core->cfg.current_epoch);
+    sn_core_emit_inst(core, SN_LOG_WARNING, "+try-failover", &m->inst);
+    m->failover_start_ms = core->now_ms +
+        (int64_t)sn_rng_below(&core->rng, SN_FAILOVER_DESYNC_MS);
+}
+
+bool
+sn_failover_start_if_needed(struct sn_core *core, struct sn_master *m)
+{
+    int64_t retry;
+
+    if (!(m->inst.flags & SN_F_O_DOWN) ||
+        (m->inst.flags & SN_F_FAILOVER_IN_PROGRESS))
+        return false;
+    /* The last attempt (ours, or a vote we gave another) was less than
+     * 2 x failover-timeout ago. */
+    retry = m->failover_start_ms + 2 * m->cfg->failover_timeout_ms;
+    if (m->failover_start_ms != 0 && core->now_ms < retry) {
+        sn_core_wake(core, retry);
+        return false;
+    }
+    sn_failover_start(core, m);
+    return true;
+}
+
+void
+sn_failover_abort(struct sn_core *core, struct sn_master *m)
+{
+    m->inst.flags &= ~(unsigned)(SN_F_FAILOVER_IN_PROGRESS |
+                                 SN_F_FORCE_FAILOVER);
+    set_state(core, m, SN_FO_NONE);
+    m->votes_asked = false;
+    if (m->promoted != NULL) {
+        m->promoted->flags &= ~(unsigned)SN_F_PROMOTED;
+        m->promoted = NULL;
+    }
+}
+
+/* ---------------------------------------------------------------------
+ * The steps
+ * ------------------------------------------------------------------- */
+
+static void
+step_select(struct sn_core *core, struct sn_master *m);
+
+static void
+step_wait_start(struct sn_core *core, struct sn_master *m)
+{
+    bool forced = m->inst.flags & SN_F_FORCE_FAILOVER;
+    char leader[SN_RUNID_LEN + 1];
+    int64_t timeout, end;
+    bool isleader;
+
+    if (!forced && core->now_ms < m->failover_start_ms) {
+        sn_core_wake(core, m->failover_start_ms);
+        return;
+    }
+    if (!m->votes_asked) {
+        m->votes_asked = true;
+        if (!forced)
+            sn_detect_ask(core, m, true);
+    }
+    isleader = sn_election_leader(core, m, m->failover_epoch, leader) &&
+               strcasecmp(leader, core->cfg.myid) == 0;
+    if (!isleader && !forced) {
+        timeout = core->timers.election_timeout_ms;
+        if (m->cfg->failover_timeout_ms < timeout)
+            timeout = m->cfg->failover_timeout_ms;
+        end = m->failover_start_ms + timeout;
+        if (core->now_ms > end) {
+            sn_core_emit_inst(core, SN_LOG_WARNING,
+                              "-failover-abort-not-elected", &m->inst);
+            sn_failover_abort(core, m);
+        } else {
+            sn_core_wake(core, end + 1);
+        }
+        return;
+    }
+    sn_core_emit_inst(core, SN_LOG_WARNING, "+elected-leader", &m->inst);
+    if (core->simfail & SN_SIMFAIL_CRASH_AFTER_ELECTION) {
+        sn_core_crash(core);
+        return;
+    }
+    set_state(core, m, SN_FO_SELECT_SLAVE);
+    sn_core_emit_inst(core, SN_LOG_WARNING, "+failover-state-select-slave",
+                      &m->inst);
+    step_select(core, m);
+}
+
+static void
+step_send_noone(struct sn_core *core, struct sn_master *m)
+{
+    struct sn_instance *r = m->promoted;
+    int64_t end = m->failover_state_change_ms + m->cfg->failover_timeout_ms;
+
+    if (!is_connected(r)) {
+        if (core->now_ms > end) {
+            sn_core_emit_inst(core, SN_LOG_WARNING,
+                              "-failover-abort-slave-timeout", &m->inst);
+            sn_failover_abort(core, m);
+        } else {
+            sn_core_wake(core, end + 1);
+        }
+        return;
+    }
+    sn_failover_send_slaveof(core, r, NULL, 0);
+    sn_core_emit_inst(core, SN_LOG_NOTICE, "+failover-state-wait-promotion",
+                      r);
+    set_state(core, m, SN_FO_WAIT_PROMOTION);
+    /* Ask at once: the reply follows EXEC on the same connection, so the
+     * promotion is usually confirmed one round trip after it happened. */
+    sn_core_send_info(core, r);
+    sn_core_wake(core, core->now_ms + m->cfg->failover_timeout_ms + 1);
+}
+
+static void
+step_select(struct sn_core *core, struct sn_master *m)
+{
+    struct sn_instance *r = sn_failover_select(core, m);
+
+    if (r == NULL) {
+        sn_core_emit_inst(core, SN_LOG_WARNING,
+                          "-failover-abort-no-good-slave", &m->inst);
+        sn_failover_abort(core, m);
+        return;
+    }
+    sn_core_emit_inst(core, SN_LOG_WARNING, "+selected-slave", r);
+    r->flags |= SN_F_PROMOTED;
+    m->promoted = r;
+    set_state(core, m, SN_FO_SEND_SLAVEOF_NOONE);
+    sn_core_emit_inst(core, SN_LOG_NOTICE,
+                      "+failover-state-send-slaveof-noone", r);
+    step_send_noone(core, m);
+}
+
+static void
+step_wait_promotion(struct sn_core *core, struct sn_master *m)
+{
+    int64_t end = m->failover_state_change_ms + m->cfg->failover_timeout_ms;
+
+    /* The promotion itself is seen in the replica's INFO. */
+    if (core->now_ms > end) {
+        sn_core_emit_inst(core, SN_LOG_WARNING,
+                          "-failover-abort-slave-timeout", &m->inst);
+        sn_failover_abort(core, m);
+    } else {
+        sn_core_wake(core, end + 1);
+    }
+}
+
+/* ---------------------------------------------------------------------
+ * RECONF_SLAVES and the end
+ * ------------------------------------------------------------------- */
+
+/* Where the replicas must point: the promoted replica, which after the
+ * early switch is the master itself. */
+static void
+reconf_target(const struct sn_master *m, const char **host, int *port)
+{
+    if (m->promoted != NULL) {
+        *host = m->promoted->host;
+        *port = m->promoted->port;
+    } else {
+        *host = m->inst.host;
+        *port = m->inst.port;
+    }
+}
+
+/* Replicas this failover reconfigures: not the promoted one, nor the old
+ * master (+convert-to-slave deals with it when it comes back). */
+static bool
+reconf_skip(const struct sn_instance *r)
+{
+    return (r->flags & (SN_F_PROMOTED | SN_F_RECONF_DONE)) || r->demoted;
+}
+
+static void
+reconf_timeouts(struct sn_core *core, struct sn_master *m)
+{
+    int64_t limit = core->timers.slave_reconf_timeout_ms;
+    int i;
+
+    /* A replica that did not move on within slave-reconf-timeout counts
+     * as done; fix-slave-config repairs it later if it must. */
+    for (i = 0; i < m->replicas_len; i++) {
+        struct sn_instance *r = m->replicas[i];
+
+        if (reconf_skip(r) || !(r->flags & SN_F_RECONF_SENT))
+            continue;
+        if (core->now_ms - r->slave_reconf_sent_ms > limit) {
+            sn_core_emit_inst(core, SN_LOG_NOTICE,
+                              "-slave-reconf-sent-timeout", r);
+            r->flags &= ~(unsigned)SN_F_RECONF_SENT;
+            r->flags |= SN_F_RECONF_DONE;
+        } else {
+            sn_core_wake(core, r->slave_reconf_sent_ms + limit + 1);
+        }
+    }
+}
+
+static void
+reconf_best_effort(struct sn_core *core, struct sn_master *m)
+{
+    const char *host;
+    int port, i;
+
+    reconf_target(m, &host, &port);
+    for (i = 0; i < m->replicas_len; i++) {
+        struct sn_instance *r = m->replicas[i];
+
+        if (reconf_skip(r) || (r->flags & SN_F_RECONF_SENT))
+            continue;
+        if (sn_failover_send_slaveof(core, r, host, port) == 0) {
+            sn_core_emit_inst(core, SN_LOG_NOTICE, "+slave-reconf-sent-be",
+                              r);
+            r->flags |= SN_F_RECONF_SENT;
+        }
+    }
+}
+
+/* Redis's sentinelFailoverDetectEnd. */
+static void
+reconf_detect_end(struct sn_core *core, struct sn_master *m)
+{
+    int64_t end = m->failover_state_change_ms + m->cfg->failover_timeout_ms;
+    int not_done = 0, i;
+    bool timeout = core->now_ms > end;
+
+    /* The promoted replica must be reachable, unless time is up: the
+     * switch is already announced, so ending cannot mislead anyone. */
+    if ((m->inst.flags & SN_F_S_DOWN) && !timeout) {
+        sn_core_wake(core, end + 1);
+        return;
+    }
+    for (i = 0; i < m->replicas_len; i++) {
+        const struct sn_instance *r = m->replicas[i];
+
+        if (!reconf_skip(r) && !(r->flags & SN_F_S_DOWN))
+            not_done++;
+    }
+    if (timeout) {
+        not_done = 0;
+        sn_core_emit_inst(core, SN_LOG_WARNING, "+failover-end-for-timeout",
+                          &m->inst);
+    }
+    if (not_done == 0) {
+        sn_core_emit_inst(core, SN_LOG_WARNING, "+failover-end", &m->inst);
+        set_state(core, m, SN_FO_UPDATE_CONFIG);
+    } else {
+        sn_core_wake(core, end + 1);
+    }
+    if (timeout)
+        reconf_best_effort(core, m);
+}
+
+static void
+step_reconf(struct sn_core *core, struct sn_master *m)
+{
+    const char *host;
+    int port, in_progress = 0, i;
+
+    reconf_timeouts(core, m);
+    reconf_target(m, &host, &port);
+    for (i = 0; i < m->replicas_len; i++)
+        if (m->replicas[i]->flags & (SN_F_RECONF_SENT | SN_F_RECONF_INPROG))
+            in_progress++;
+    for (i = 0; i < m->replicas_len &&
+                in_progress < m->cfg->parallel_syncs; i++) {
+        struct sn_instance *r = m->replicas[i];
+
+        if (reconf_skip(r) ||
+            (r->flags & (SN_F_RECONF_SENT | SN_F_RECONF_INPROG)))
+            continue;
+        if (sn_failover_send_slaveof(core, r, host, port) != 0)
+            continue;
+        r->flags |= SN_F_RECONF_SENT;
+        r->slave_reconf_sent_ms = core->now_ms;
+        sn_core_emit_inst(core, SN_LOG_NOTICE, "+slave-reconf-sent", r);
+        in_progress++;
+    }
+    reconf_detect_end(core, m);
+}
+
+/* UPDATE_CONFIG: the switch happened at promotion; close the failover. */
+static void
+step_update_config(struct sn_core *core, struct sn_master *m)
+{
+    const char *host;
+    int port, i;
+
+    if (!m->switched) {
+        /* Not reached by our own failovers; kept for a failover that
+         * got here without the early switch. */
+        reconf_target(m, &host, &port);
+        sn_failover_switch(core, m, host, port, NULL);
+        return;
+    }
+    for (i = 0; i < m->replicas_len; i++)
+        m->replicas[i]->flags &= ~(unsigned)(SN_F_RECONF_SENT |
+                                             SN_F_RECONF_INPROG |
+                                             SN_F_RECONF_DONE |
+                                             SN_F_PROMOTED);
+    m->inst.flags &= ~(unsigned)(SN_F_FAILOVER_IN_PROGRESS |
+                                 SN_F_FORCE_FAILOVER);
+    set_state(core, m, SN_FO_NONE);
+    m->promoted = NULL;
+    m->switched = false;
+    m->votes_asked = false;
+    /* As Redis after a switch: a new failover may start as soon as it is
+     * needed. */
+    m->failover_start_ms = 0;
+}
+
+void
+sn_failover_run(struct sn_core *core, struct sn_master *m)
+{
+    if (!(m->inst.flags & SN_F_FAILOVER_IN_PROGRESS))
+        return;
+    switch (m->failover_state) {
+    case SN_FO_WAIT_START:
+        step_wait_start(core, m);
+        break;
+    case SN_FO_SELECT_SLAVE:
+        step_select(core, m);
+        break;
+    case SN_FO_SEND_SLAVEOF_NOONE:
+        step_send_noone(core, m);
+        break;
+    case SN_FO_WAIT_PROMOTION:
+        step_wait_promotion(core, m);
+        break;
+    case SN_FO_RECONF_SLAVES:
+        step_reconf(core, m);
+        break;
+    case SN_FO_UPDATE_CONFIG:
+        step_update_config(core, m);
+        break;
+    case SN_FO_NONE:
+        break;
+    }
+}
+
+/* ---------------------------------------------------------------------
+ * Switching the master's address
+ * ------------------------------------------------------------------- */
+
+void
+sn_failover_switch(struct sn_core *core, struct sn_master *m,
+                   const char *host, int port, const char *role)
+{
+    char *oldhost = sn_strdup(m->inst.host), *newhost = sn_strdup(host);
+    int oldport = m->inst.port;
+
+    sn_core_emit(core, SN_LOG_WARNING, "+switch-master", &m->inst, false,
+                 "%s %s %d %s %d", m->inst.name, oldhost, oldport, newhost,
+                 port);
+    sn_inst_change_address(core, m, newhost, port);
+    if (role != NULL)
+        reconfig_script(core, m, role, oldhost, oldport, newhost, port);
+    free(oldhost);
+    free(newhost);
+}
+
+void
+sn_failover_hello_config(struct sn_core *core, struct sn_master *m,
+                         struct sn_instance *si, const struct sn_hello *h)
+{
+    m->cfg->config_epoch = h->master_config_epoch;
+    sn_core_dirty(core);
+    if (sn_inst_addr_eq(m->inst.host, m->inst.port, h->master_ip,
+                        h->master_port))
+        return;
+    sn_core_emit_inst(core, SN_LOG_WARNING, "+config-update-from", si);
+    sn_failover_switch(core, m, h->master_ip, h->master_port, "observer");
+}
+
+/* Tell every peer, and every instance whose channel peers read, about the
+ * new configuration now rather than at the next publish period. */
+static void
+push_hellos(struct sn_core *core, struct sn_master *m)
+{
+    int i;
+
+    sn_core_send_hello(core, &m->inst);
+    for (i = 0; i < m->replicas_len; i++)
+        sn_core_send_hello(core, m->replicas[i]);
+    for (i = 0; i < m->sentinels_len; i++)
+        sn_core_send_hello(core, m->sentinels[i]);
+}
+
+/* WAIT_PROMOTION and the promoted replica reports role:master. */
+static void
+promoted(struct sn_core *core, struct sn_master *m, struct sn_instance *r)
+{
+    char *oldhost = sn_strdup(m->inst.host), *newhost = sn_strdup(r->host);
+    int oldport = m->inst.port, newport = r->port;
+    unsigned forced = m->inst.flags & SN_F_FORCE_FAILOVER;
+    uint64_t epoch = m->failover_epoch;
+    int64_t start = m->failover_start_ms;
+
+    /* The epoch we won the election in becomes the master's config epoch:
+     * it makes every other sentinel adopt the new address. */
+    m->cfg->config_epoch = epoch;
+    set_state(core, m, SN_FO_RECONF_SLAVES);
+    sn_core_dirty(core);
+    sn_core_emit_inst(core, SN_LOG_WARNING, "+promoted-slave", r);
+    if (core->simfail & SN_SIMFAIL_CRASH_AFTER_PROMOTION) {
+        sn_core_crash(core);
+        goto out;
+    }
+    sn_core_emit_inst(core, SN_LOG_WARNING, "+failover-state-reconf-slaves",
+                      &m->inst);
+    reconfig_script(core, m, "leader", oldhost, oldport, newhost, newport);
+    /* The early switch (see the top of this file). r is freed here. */
+    sn_failover_switch(core, m, newhost, newport, NULL);
+    m->inst.flags |= SN_F_FAILOVER_IN_PROGRESS | forced;
+    m->failover_epoch = epoch;
+    m->failover_start_ms = start;
+    m->switched = true;
+    set_state(core, m, SN_FO_RECONF_SLAVES);
+    sn_core_flush(core);
+    push_hellos(core, m);
+out:
+    free(oldhost);
+    free(newhost);
+}
+
+/* ---------------------------------------------------------------------
+ * INFO, the acting half
+ * ------------------------------------------------------------------- */
+
+/* Redis's sentinelMasterLooksSane. */
+static bool
+master_looks_sane(const struct sn_core *core, const struct sn_master *m)
+{
+    return m->inst.role_reported == SN_ROLE_MASTER &&
+           !(m->inst.flags & (SN_F_S_DOWN | SN_F_O_DOWN)) &&
+           m->inst.info_refresh_ms != 0 &&
+           core->now_ms - m->inst.info_refresh_ms <
+               2 * core->timers.info_period_ms;
+}
+
+/* Redis's sentinelRedisInstanceNoDownFor. */
+static bool
+no_down_for(const struct sn_core *core, const struct sn_instance *ri,
+            int64_t ms)
+{
+    int64_t last = ri->s_down_since_ms > ri->o_down_since_ms
+                       ? ri->s_down_since_ms : ri->o_down_since_ms;
+
+    return last == 0 || core->now_ms - last > ms;
+}
+
+static bool
+slaveof_recent(const struct sn_core *core, const struct sn_instance *ri)
+{
+    return ri->slaveof_sent_ms != 0 &&
+           core->now_ms - ri->slaveof_sent_ms < SN_SLAVEOF_RETRY_MS;
+}
+
+/* A replica (not the one we promote) reports the master role.
+ *
+ * Redis waits 4 x publish-period after the role change, so that a newer
+ * config (this instance legitimately promoted by a later failover) has
+ * time to reach us by hello. We keep that wait, except for the instance
+ * our own last switch demoted that has not been seen as a replica since:
+ * it can only be the old master coming back with stale data, and every
+ * write it takes is lost, so it is converted at once. A later promotion
+ * of that instance needs it to report the replica role first (selection
+ * rule 7), which clears the exception. */
+static void
+info_claims_master(struct sn_core *core, struct sn_instance *ri)
+{
+    struct sn_master *m = ri->master;
+    int64_t wait = 4 * core->timers.publish_period_ms;
+    bool ready;
+
+    if ((ri->flags & SN_F_PROMOTED) || !master_looks_sane(core, m) ||
+        slaveof_recent(core, ri))
+        return;
+    ready = ri->demoted ||
+            (no_down_for(core, ri, wait) &&
+             core->now_ms - ri->role_reported_ms > wait);
+    if (!ready)
+        return;
+    if (sn_failover_send_slaveof(core, ri, m->inst.host, m->inst.port) == 0)
+        sn_core_emit_inst(core, SN_LOG_NOTICE, "+convert-to-slave", ri);
+}
+
+/* A replica replicating from another address than the master's. */
+static void
+info_wrong_master(struct sn_core *core, struct sn_instance *ri)
+{
+    struct sn_master *m = ri->master;
+    int64_t wait = m->cfg->failover_timeout_ms;
+
+    if (sn_inst_addr_eq(ri->slave_master_host, ri->slave_master_port,
+                        m->inst.host, m->inst.port))
+        return;
+    /* During our own reconfiguration, the state machine does this. */
+    if ((m->inst.flags & SN_F_FAILOVER_IN_PROGRESS) &&
+        (ri->flags & (SN_F_RECONF_SENT | SN_F_RECONF_INPROG)))
+        return;
+    if (!master_looks_sane(core, m) || !no_down_for(core, ri, wait) ||
+        core->now_ms - ri->slave_conf_change_ms <= wait ||
+        slaveof_recent(core, ri))
+        return;
+    if (sn_failover_send_slaveof(core, ri, m->inst.host, m->inst.port) == 0)
+        sn_core_emit_inst(core, SN_LOG_NOTICE, "+fix-slave-config", ri);
+}
+
+/* RECONF_SENT -> RECONF_INPROG -> RECONF_DONE, as INFO shows it. */
+static void
+info_reconf_progress(struct sn_core *core, struct sn_instance *ri)
+{
+    struct sn_master *m = ri->master;
+    const char *host;
+    int port;
+
+    if (!(ri->flags & (SN_F_RECONF_SENT | SN_F_RECONF_INPROG)) ||
+        m->failover_state != SN_FO_RECONF_SLAVES)
+        return;
+    reconf_target(m, &host, &port);
+    if ((ri->flags & SN_F_RECONF_SENT) &&
+        sn_inst_addr_eq(ri->slave_master_host, ri->slave_master_port, host,
+                        port)) {
+        ri->flags &= ~(unsigned)SN_F_RECONF_SENT;
+        ri->flags |= SN_F_RECONF_INPROG;
+        sn_core_emit_inst(core, SN_LOG_NOTICE, "+slave-reconf-inprog", ri);
+    }
+    if ((ri->flags & SN_F_RECONF_INPROG) && ri->slave_master_link_up) {
+        ri->flags &= ~(unsigned)SN_F_RECONF_INPROG;
+        ri->flags |= SN_F_RECONF_DONE;
+        sn_core_emit_inst(core, SN_LOG_NOTICE, "+slave-reconf-done", ri);
+    }
+}
+
+void
+sn_failover_info(struct sn_core *core, struct sn_instance *ri,
+                 enum sn_role role)
+{
+    struct sn_master *m;
+
+    /* A master claiming to be a replica: nothing to do here; it is
+     * considered down after a while (detect.c, rule 2). */
+    if (ri->kind != SN_INST_REPLICA)
+        return;
+    m = ri->master;
+    if (role == SN_ROLE_MASTER) {
+        if ((ri->flags & SN_F_PROMOTED) &&
+            (m->inst.flags & SN_F_FAILOVER_IN_PROGRESS) &&
+            m->failover_state == SN_FO_WAIT_PROMOTION)
+            promoted(core, m, ri);
+        else
+            info_claims_master(core, ri);
+        return;
+    }
+    if (role != SN_ROLE_SLAVE)
+        return;
+    info_wrong_master(core, ri);
+    info_reconf_progress(core, ri);
+}

@@ -1,0 +1,1056 @@
+/*
+ * server.c: clients, their requests and their subscriptions.
+ */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cmdtable.h"
+#include "command.h"
+#include "daemon.h"
+#include "log.h"
+#include "persist.h"
+#include "resp.h"
+#include "scripts.h"
+#include "util.h"
+
+/* A subscriber slower than this is disconnected, as Redis's
+ * client-output-buffer-limit pubsub hard limit does. */
+#define OUTPUT_PUBSUB_MAX   (32 * 1024 * 1024)
+#define OUTPUT_NORMAL_MAX   (1024 * 1024 * 1024)
+#define LISTENERS_MAX       16
+
+struct client {
+    uint64_t id;
+    struct sn_server *srv;
+    struct bufferevent *bev;
+    int fd;
+    char addr[INET6_ADDRSTRLEN + 8];
+    char laddr[INET6_ADDRSTRLEN + 8];
+    bool loopback;
+    char *name;
+    char *lib_name;
+    char *lib_ver;
+    int proto;
+    bool authenticated;
+    bool close_after_reply;
+    bool closing;               /* freed once the current command ends */
+    int64_t created_ms;
+    int64_t last_ms;
+    char last_cmd[64];
+    char **channels;
+    int channels_len;
+    char **patterns;
+    int patterns_len;
+    struct sn_resp_parser parser;
+    struct sn_buf out;
+    struct client *prev, *next;
+};
+
+struct sn_server {
+    struct sn_daemon *d;
+    const struct sn_config *cfg;    /* the core's live model */
+    struct evconnlistener *listeners[LISTENERS_MAX];
+    int listeners_len;
+    struct client *clients;
+    int clients_len;
+    uint64_t next_id;
+    struct client *current;         /* the client whose command runs */
+    struct sn_server_stats stats;
+};
+
+static void client_free(struct client *c);
+static void client_flush(struct client *c);
+
+/* ---------------------------------------------------------------------
+ * Replies
+ * ------------------------------------------------------------------- */
+
+static void
+writer(struct client *c, struct sn_resp_writer *w)
+{
+    sn_resp_writer_init(w, &c->out, c->proto);
+}
+
+static void
+reply_ok(struct client *c)
+{
+    struct sn_resp_writer w;
+
+    writer(c, &w);
+    sn_resp_write_status(&w, "OK");
+}
+
+static void
+reply_error(struct client *c, const char *fmt, ...)
+{
+    struct sn_resp_writer w;
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    writer(c, &w);
+    sn_resp_write_error(&w, msg);
+}
+
+static void
+reply_arity(struct client *c, const char *name)
+{
+    char lower[64];
+    size_t i;
+
+    for (i = 0; name[i] != '\0' && i < sizeof(lower) - 1; i++)
+        lower[i] = (char)tolower((unsigned char)name[i]);
+    lower[i] = '\0';
+    reply_error(c, "ERR wrong number of arguments for '%s' command", lower);
+}
+
+/* ---------------------------------------------------------------------
+ * Pub/sub
+ * ------------------------------------------------------------------- */
+
+static int
+list_find(char **list, int len, const char *s)
+{
+    int i;
+
+    for (i = 0; i < len; i++)
+        if (strcmp(list[i], s) == 0)
+            return i;
+    return -1;
+}
+
+static int
+subscriptions(const struct client *c)
+{
+    return c->channels_len + c->patterns_len;
+}
+
+static void
+write_sub_reply(struct client *c, const char *kind, const char *name)
+{
+    struct sn_resp_writer w;
+
+    writer(c, &w);
+    sn_resp_write_push(&w, 3);
+    sn_resp_write_bulk_str(&w, kind);
+    if (name != NULL)
+        sn_resp_write_bulk_str(&w, name);
+    else
+        sn_resp_write_null(&w);
+    sn_resp_write_int(&w, subscriptions(c));
+}
+
+static void
+subscribe(struct client *c, char ***list, int *len, const char *name,
+          const char *kind)
+{
+    if (list_find(*list, *len, name) < 0) {
+        *list = sn_realloc(*list, sizeof(char *) * (size_t)(*len + 1));
+        (*list)[(*len)++] = sn_strdup(name);
+    }
+    write_sub_reply(c, kind, name);
+}
+
+static void
+unsubscribe_one(char **list, int *len, int i)
+{
+    free(list[i]);
+    memmove(&list[i], &list[i + 1], sizeof(char *) * (size_t)(*len - i - 1));
+    (*len)--;
+}
+
+static void
+unsubscribe(struct client *c, char ***list, int *len, int argc, char **argv,
+            const char *kind)
+{
+    int i;
+
+    if (argc == 1) {
+        if (*len == 0)
+            write_sub_reply(c, kind, NULL);
+        while (*len > 0) {
+            char *name = sn_strdup((*list)[0]);
+            unsubscribe_one(*list, len, 0);
+            write_sub_reply(c, kind, name);
+            free(name);
+        }
+        return;
+    }
+    for (i = 1; i < argc; i++) {
+        int at = list_find(*list, *len, argv[i]);
+        if (at >= 0)
+            unsubscribe_one(*list, len, at);
+        write_sub_reply(c, kind, argv[i]);
+    }
+}
+
+static void
+publish_to(struct client *c, const char *pattern, const char *channel,
+           const char *payload)
+{
+    struct sn_resp_writer w;
+
+    writer(c, &w);
+    sn_resp_write_push(&w, pattern != NULL ? 4 : 3);
+    sn_resp_write_bulk_str(&w, pattern != NULL ? "pmessage" : "message");
+    if (pattern != NULL)
+        sn_resp_write_bulk_str(&w, pattern);
+    sn_resp_write_bulk_str(&w, channel);
+    sn_resp_write_bulk_str(&w, payload);
+    client_flush(c);
+}
+
+void
+sn_server_publish(struct sn_server *s, const char *channel,
+                  const char *payload)
+{
+    struct client *c, *next;
+    int i;
+
+    if (s == NULL)
+        return;
+    for (c = s->clients; c != NULL; c = next) {
+        next = c->next;
+        if (c->closing)
+            continue;
+        if (list_find(c->channels, c->channels_len, channel) >= 0)
+            publish_to(c, NULL, channel, payload);
+        for (i = 0; i < c->patterns_len; i++)
+            if (sn_glob_match(c->patterns[i], channel, false))
+                publish_to(c, c->patterns[i], channel, payload);
+    }
+}
+
+/* ---------------------------------------------------------------------
+ * Connection-level commands
+ * ------------------------------------------------------------------- */
+
+static bool
+auth_check(const struct sn_server *s, const char *user, const char *pass)
+{
+    const char *want = s->cfg->requirepass;
+
+    if (user != NULL && strcmp(user, "default") != 0)
+        return false;
+    if (want == NULL || want[0] == '\0')
+        return true;
+    return strcmp(pass, want) == 0;
+}
+
+static void
+cmd_auth(struct client *c, int argc, char **argv)
+{
+    const char *pass = argv[argc - 1];
+    const char *user = argc == 3 ? argv[1] : NULL;
+    const char *want = c->srv->cfg->requirepass;
+
+    if (argc < 2 || argc > 3) {
+        reply_error(c, "ERR syntax error");
+        return;
+    }
+    if (argc == 2 && (want == NULL || want[0] == '\0')) {
+        reply_error(c, "ERR AUTH <password> called without any password "
+                       "configured for the default user. Are you sure your "
+                       "configuration is correct?");
+        return;
+    }
+    if (!auth_check(c->srv, user, pass)) {
+        reply_error(c, "WRONGPASS invalid username-password pair or user "
+                       "is disabled.");
+        return;
+    }
+    c->authenticated = true;
+    sn_resp_parser_set_auth_required(&c->parser, false);
+    reply_ok(c);
+}
+
+static void
+cmd_hello(struct client *c, int argc, char **argv)
+{
+    struct sn_resp_writer w;
+    int64_t ver = c->proto;
+    int i;
+
+    if (argc >= 2 && (sn_parse_i64(argv[1], INT64_MIN, INT64_MAX, &ver) != 0)) {
+        reply_error(c, "ERR Protocol version is not an integer or out of "
+                       "range");
+        return;
+    }
+    if (ver < 2 || ver > 3) {
+        reply_error(c, "NOPROTO unsupported protocol version");
+        return;
+    }
+    for (i = 2; i < argc; i++) {
+        bool more = i + 1 < argc;
+        if (strcasecmp(argv[i], "AUTH") == 0 && i + 2 < argc) {
+            if (!auth_check(c->srv, argv[i + 1], argv[i + 2])) {
+                reply_error(c, "WRONGPASS invalid username-password pair "
+                               "or user is disabled.");
+                return;
+            }
+            c->authenticated = true;
+            sn_resp_parser_set_auth_required(&c->parser, false);
+            i += 2;
+        } else if (strcasecmp(argv[i], "SETNAME") == 0 && more) {
+            sn_set_str(&c->name, argv[++i]);
+        } else {
+            reply_error(c, "ERR Syntax error in HELLO option '%s'", argv[i]);
+            return;
+        }
+    }
+    if (!c->authenticated) {
+        reply_error(c, "NOAUTH HELLO must be called with the client already "
+                       "authenticated, otherwise the HELLO AUTH <user> <pass> "
+                       "option can be used to authenticate the client and "
+                       "select the RESP protocol version at the same time");
+        return;
+    }
+    c->proto = (int)ver;
+    writer(c, &w);
+    sn_resp_write_map(&w, 6);
+    sn_resp_write_bulk_str(&w, "server");
+    sn_resp_write_bulk_str(&w, "redis");
+    sn_resp_write_bulk_str(&w, "version");
+    sn_resp_write_bulk_str(&w, SN_REDIS_VERSION);
+    sn_resp_write_bulk_str(&w, "proto");
+    sn_resp_write_int(&w, c->proto);
+    sn_resp_write_bulk_str(&w, "id");
+    sn_resp_write_int(&w, (int64_t)c->id);
+    sn_resp_write_bulk_str(&w, "mode");
+    sn_resp_write_bulk_str(&w, "sentinel");
+    sn_resp_write_bulk_str(&w, "modules");
+    sn_resp_write_array(&w, 0);
+}
+
+static void
+client_info_line(const struct client *c, struct sn_buf *b, int64_t now)
+{
+    sn_buf_printf(b,
+        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld "
+        "flags=%s db=0 sub=%d psub=%d ssub=0 multi=-1 qbuf=%zu "
+        "qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=0 "
+        "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 "
+        "resp=%d lib-name=%s lib-ver=%s\n",
+        (unsigned long long)c->id, c->addr, c->laddr, c->fd,
+        c->name != NULL ? c->name : "", (long long)((now - c->created_ms) / 1000),
+        (long long)((now - c->last_ms) / 1000),
+        subscriptions(c) > 0 ? "P" : "N", c->channels_len, c->patterns_len,
+        sn_resp_parser_pending(&c->parser), c->parser.cap - c->parser.len,
+        c->parser.cap, c->out.len, c->parser.cap + c->out.len + sizeof(*c),
+        c->last_cmd[0] != '\0' ? c->last_cmd : "NULL", c->proto,
+        c->lib_name != NULL ? c->lib_name : "",
+        c->lib_ver != NULL ? c->lib_ver : "");
+}
+
+static bool
+valid_client_name(const char *s)
+{
+    for (; *s != '\0'; s++)
+        if (*s <= ' ' || *s > '~')
+            return false;
+    return true;
+}
+
+static int
+client_kill_filters(struct client *c, int argc, char **argv)
+{
+    struct sn_server *s = c->srv;
+    const char *addr = NULL, *laddr = NULL, *type = NULL, *user = NULL;
+    int64_t id = -1, maxage = -1;
+    bool skipme = true;
+    struct client *t, *next;
+    int i, killed = 0;
+
+    for (i = 2; i + 1 < argc; i += 2) {
+        const char *k = argv[i], *v = argv[i + 1];
+        if (strcasecmp(k, "id") == 0) {
+            if (sn_parse_i64(v, 1, INT64_MAX, &id) != 0)
+                return -2;
+        } else if (strcasecmp(k, "addr") == 0) {
+            addr = v;
+        } else if (strcasecmp(k, "laddr") == 0) {
+            laddr = v;
+        } else if (strcasecmp(k, "type") == 0) {
+            if (strcasecmp(v, "normal") != 0 && strcasecmp(v, "pubsub") != 0 &&
+                strcasecmp(v, "master") != 0 && strcasecmp(v, "replica") != 0 &&
+                strcasecmp(v, "slave") != 0)
+                return -3;
+            type = v;
+        } else if (strcasecmp(k, "user") == 0) {
+            user = v;
+        } else if (strcasecmp(k, "skipme") == 0) {
+            int yn = sn_config_yesno(v);
+            if (yn < 0)
+                return -1;
+            skipme = yn == 1;
+        } else if (strcasecmp(k, "maxage") == 0) {
+            if (sn_parse_i64(v, 0, INT64_MAX, &maxage) != 0)
+                return -2;
+        } else {
+            return -1;
+        }
+    }
+    if (i != argc)
+        return -1;
+    for (t = s->clients; t != NULL; t = next) {
+        int64_t now = sn_daemon_now_ms();
+        next = t->next;
+        if ((id >= 0 && (uint64_t)id != t->id) ||
+            (addr != NULL && strcmp(addr, t->addr) != 0) ||
+            (laddr != NULL && strcmp(laddr, t->laddr) != 0) ||
+            (user != NULL && strcmp(user, "default") != 0) ||
+            (maxage >= 0 && (now - t->created_ms) / 1000 < maxage) ||
+            (skipme && t == c) || t->closing)
+            continue;
+        if (type != NULL) {
+            bool pubsub = subscriptions(t) > 0;
+            if (strcasecmp(type, "pubsub") == 0 ? !pubsub
+                : strcasecmp(type, "normal") == 0 ? pubsub : true)
+                continue;
+        }
+        if (t == c)
+            c->close_after_reply = true;
+        else
+            client_free(t);
+        killed++;
+    }
+    return killed;
+}
+
+static void
+cmd_client_kill(struct client *c, int argc, char **argv)
+{
+    struct sn_resp_writer w;
+    int n;
+
+    if (argc == 3) {
+        /* The old form: CLIENT KILL addr:port. */
+        struct client *t;
+        for (t = c->srv->clients; t != NULL; t = t->next)
+            if (!t->closing && strcmp(t->addr, argv[2]) == 0)
+                break;
+        if (t == NULL) {
+            reply_error(c, "ERR No such client");
+            return;
+        }
+        if (t == c)
+            c->close_after_reply = true;
+        else
+            client_free(t);
+        reply_ok(c);
+        return;
+    }
+    n = client_kill_filters(c, argc, argv);
+    if (n == -1) {
+        reply_error(c, "ERR syntax error");
+        return;
+    }
+    if (n == -2) {
+        reply_error(c, "ERR client-id should be greater than 0");
+        return;
+    }
+    if (n == -3) {
+        reply_error(c, "ERR Unknown client type '%s'", argv[3]);
+        return;
+    }
+    writer(c, &w);
+    sn_resp_write_int(&w, n);
+}
+
+static void
+cmd_client(struct client *c, int argc, char **argv)
+{
+    struct sn_resp_writer w;
+    const char *sub = argc >= 2 ? argv[1] : "";
+    int64_t now = sn_daemon_now_ms();
+
+    writer(c, &w);
+    if (strcasecmp(sub, "id") == 0 && argc == 2) {
+        sn_resp_write_int(&w, (int64_t)c->id);
+    } else if (strcasecmp(sub, "getname") == 0 && argc == 2) {
+        sn_resp_write_bulk_str(&w, c->name);
+    } else if (strcasecmp(sub, "setname") == 0 && argc == 3) {
+        if (!valid_client_name(argv[2])) {
+            reply_error(c, "ERR Client names cannot contain spaces, newlines "
+                           "or special characters.");
+            return;
+        }
+        sn_set_str(&c->name, argv[2][0] != '\0' ? argv[2] : NULL);
+        reply_ok(c);
+    } else if (strcasecmp(sub, "setinfo") == 0 && argc == 4) {
+        if (!valid_client_name(argv[3])) {
+            reply_error(c, "ERR %s cannot contain spaces, newlines or "
+                           "special characters.", argv[2]);
+            return;
+        }
+        if (strcasecmp(argv[2], "lib-name") == 0)
+            sn_set_str(&c->lib_name, argv[3]);
+        else if (strcasecmp(argv[2], "lib-ver") == 0)
+            sn_set_str(&c->lib_ver, argv[3]);
+        else {
+            reply_error(c, "ERR Unrecognized option '%s'", argv[2]);
+            return;
+        }
+        reply_ok(c);
+    } else if (strcasecmp(sub, "info") == 0 && argc == 2) {
+        struct sn_buf b;
+        sn_buf_init(&b);
+        client_info_line(c, &b, now);
+        sn_resp_write_verbatim(&w, "txt", b.data, b.len);
+        sn_buf_free(&b);
+    } else if (strcasecmp(sub, "list") == 0 && (argc == 2 || argc == 4)) {
+        struct sn_buf b;
+        struct client *t;
+        sn_buf_init(&b);
+        for (t = c->srv->clients; t != NULL; t = t->next)
+            if (!t->closing)
+                client_info_line(t, &b, now);
+        sn_resp_write_verbatim(&w, "txt", b.data != NULL ? b.data : "", b.len);
+        sn_buf_free(&b);
+    } else if (strcasecmp(sub, "kill") == 0 && argc >= 3) {
+        cmd_client_kill(c, argc, argv);
+    } else if (strcasecmp(sub, "help") == 0) {
+        static const char *help[] = {
+            "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "GETNAME", "    Return the name of the current connection.",
+            "ID", "    Return the ID of the current connection.",
+            "INFO", "    Return information about the current client connection.",
+            "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+            "KILL <option> <value> [<option> <value> [...]]",
+            "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME, MAXAGE.",
+            "LIST [TYPE <normal|master|replica|pubsub>]",
+            "    Return information about client connections.",
+            "SETNAME <name>", "    Assign the name <name> to the current connection.",
+            "SETINFO <option> <value>", "    Set client meta attr: LIB-NAME, LIB-VER.",
+            "HELP", "    Print this help.",
+        };
+        size_t i, n = sizeof(help) / sizeof(help[0]);
+        sn_resp_write_array(&w, n);
+        for (i = 0; i < n; i++)
+            sn_resp_write_status(&w, help[i]);
+    } else if (sn_cmdtable_has_subcommand("client", sub)) {
+        reply_error(c, "ERR wrong number of arguments for 'client|%s' command",
+                    sub);
+    } else {
+        reply_error(c, "ERR unknown subcommand '%s'. Try CLIENT HELP.", sub);
+    }
+}
+
+static void
+cmd_ping(struct client *c, int argc, char **argv)
+{
+    struct sn_resp_writer w;
+
+    writer(c, &w);
+    if (argc > 2) {
+        reply_arity(c, "ping");
+        return;
+    }
+    if (subscriptions(c) > 0 && c->proto == 2) {
+        /* In the RESP2 subscribed context PING answers as a message. */
+        sn_resp_write_array(&w, 2);
+        sn_resp_write_bulk_str(&w, "pong");
+        sn_resp_write_bulk_str(&w, argc == 2 ? argv[1] : "");
+        return;
+    }
+    if (argc == 2)
+        sn_resp_write_bulk_str(&w, argv[1]);
+    else
+        sn_resp_write_status(&w, "PONG");
+}
+
+/* ---------------------------------------------------------------------
+ * Dispatch
+ * ------------------------------------------------------------------- */
+
+static bool
+pubsub_allowed(const char *name)
+{
+    static const char *ok[] = { "subscribe", "psubscribe", "unsubscribe",
+                                "punsubscribe", "ping", "quit", "reset" };
+    size_t i;
+
+    for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        if (strcasecmp(name, ok[i]) == 0)
+            return true;
+    return false;
+}
+
+static void
+fill_ctx(struct client *c, struct sn_cmd_ctx *ctx)
+{
+    struct sn_daemon *d = c->srv->d;
+
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->proto = c->proto;
+    sn_daemon_fill_cmd_ctx(d, ctx);
+}
+
+static void
+run_sentinel_command(struct client *c, struct sn_resp_cmd *cmd)
+{
+    struct sn_cmd_ctx ctx;
+
+    fill_ctx(c, &ctx);
+    if (sn_command_exec(c->srv->d->core, &ctx, cmd->argc, cmd->argv,
+                        cmd->argvlen, &c->out, sn_daemon_now_ms()) == 0) {
+        reply_error(c, "ERR unknown command '%s', with args beginning with: ",
+                    cmd->argv[0]);
+        return;
+    }
+    /* Carry out what the command caused (a vote's SAVE, events) before
+     * its reply leaves. */
+    sn_daemon_drain(c->srv->d);
+}
+
+static void
+unknown_command(struct client *c, struct sn_resp_cmd *cmd)
+{
+    struct sn_buf b;
+    int i;
+
+    sn_buf_init(&b);
+    for (i = 1; i < cmd->argc && b.len < 128; i++)
+        sn_buf_printf(&b, "'%.*s' ", (int)(cmd->argvlen[i] > 128 ? 128 : cmd->argvlen[i]),
+                      cmd->argv[i]);
+    reply_error(c, "ERR unknown command '%.128s', with args beginning with: %s",
+                cmd->argv[0], b.data != NULL ? b.data : "");
+    sn_buf_free(&b);
+}
+
+static bool
+needs_no_auth(const char *name)
+{
+    return strcasecmp(name, "auth") == 0 || strcasecmp(name, "hello") == 0 ||
+           strcasecmp(name, "quit") == 0;
+}
+
+static void
+execute(struct client *c, struct sn_resp_cmd *cmd)
+{
+    const char *name = cmd->argv[0];
+    int argc = cmd->argc;
+    char **argv = cmd->argv;
+    const struct sn_cmd_entry *e = sn_cmdtable_find(name);
+
+    c->srv->stats.commands_processed++;
+    snprintf(c->last_cmd, sizeof(c->last_cmd), "%s", e != NULL ? e->name : "NULL");
+    if (e == NULL && strcasecmp(name, "quit") != 0) {
+        unknown_command(c, cmd);
+        return;
+    }
+    if (!c->authenticated && !needs_no_auth(name)) {
+        reply_error(c, "NOAUTH Authentication required.");
+        return;
+    }
+    if (e != NULL && ((e->arity > 0 && argc != e->arity) ||
+                      (e->arity < 0 && argc < -e->arity))) {
+        reply_arity(c, e->name);
+        return;
+    }
+    if (subscriptions(c) > 0 && c->proto == 2 && !pubsub_allowed(name)) {
+        reply_error(c, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / "
+                       "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
+                       "in this context", e->name);
+        return;
+    }
+    if (strcasecmp(name, "quit") == 0) {
+        reply_ok(c);
+        c->close_after_reply = true;
+    } else if (strcasecmp(name, "ping") == 0) {
+        cmd_ping(c, argc, argv);
+    } else if (strcasecmp(name, "echo") == 0) {
+        struct sn_resp_writer w;
+        writer(c, &w);
+        sn_resp_write_bulk(&w, argv[1], cmd->argvlen[1]);
+    } else if (strcasecmp(name, "auth") == 0) {
+        cmd_auth(c, argc, argv);
+    } else if (strcasecmp(name, "hello") == 0) {
+        cmd_hello(c, argc, argv);
+    } else if (strcasecmp(name, "client") == 0) {
+        cmd_client(c, argc, argv);
+    } else if (strcasecmp(name, "command") == 0) {
+        struct sn_resp_writer w;
+        writer(c, &w);
+        sn_cmdtable_reply(&w, argc, argv);
+    } else if (strcasecmp(name, "subscribe") == 0) {
+        for (int i = 1; i < argc; i++)
+            subscribe(c, &c->channels, &c->channels_len, argv[i], "subscribe");
+        c->srv->stats.pubsub_channels += 0;
+    } else if (strcasecmp(name, "psubscribe") == 0) {
+        for (int i = 1; i < argc; i++)
+            subscribe(c, &c->patterns, &c->patterns_len, argv[i], "psubscribe");
+    } else if (strcasecmp(name, "unsubscribe") == 0) {
+        unsubscribe(c, &c->channels, &c->channels_len, argc, argv, "unsubscribe");
+    } else if (strcasecmp(name, "punsubscribe") == 0) {
+        unsubscribe(c, &c->patterns, &c->patterns_len, argc, argv, "punsubscribe");
+    } else if (strcasecmp(name, "shutdown") == 0) {
+        c->close_after_reply = true;
+        sn_daemon_shutdown(c->srv->d, 0);
+    } else {
+        run_sentinel_command(c, cmd);
+    }
+}
+
+/* ---------------------------------------------------------------------
+ * Connections
+ * ------------------------------------------------------------------- */
+
+static void
+client_flush(struct client *c)
+{
+    struct evbuffer *out;
+    size_t limit;
+
+    if (c->out.len == 0 || c->closing)
+        return;
+    out = bufferevent_get_output(c->bev);
+    evbuffer_add(out, c->out.data, c->out.len);
+    sn_buf_reset(&c->out);
+    limit = subscriptions(c) > 0 ? OUTPUT_PUBSUB_MAX : OUTPUT_NORMAL_MAX;
+    if (evbuffer_get_length(out) > limit) {
+        sn_log(SN_LOG_WARNING, "Client id=%llu addr=%s scheduled to be "
+               "closed ASAP for overcoming of output buffer limits.",
+               (unsigned long long)c->id, c->addr);
+        client_free(c);
+    }
+}
+
+static void
+client_free(struct client *c)
+{
+    struct sn_server *s = c->srv;
+    int i;
+
+    if (s->current == c) {
+        c->closing = true;      /* freed when its command returns */
+        return;
+    }
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        s->clients = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    s->clients_len--;
+    bufferevent_free(c->bev);
+    sn_resp_parser_free(&c->parser);
+    sn_buf_free(&c->out);
+    for (i = 0; i < c->channels_len; i++)
+        free(c->channels[i]);
+    for (i = 0; i < c->patterns_len; i++)
+        free(c->patterns[i]);
+    free(c->channels);
+    free(c->patterns);
+    free(c->name);
+    free(c->lib_name);
+    free(c->lib_ver);
+    free(c);
+}
+
+static void
+client_process(struct client *c)
+{
+    struct sn_resp_cmd cmd;
+    int rc;
+
+    c->srv->current = c;
+    while (!c->closing && !c->close_after_reply &&
+           (rc = sn_resp_next(&c->parser, &cmd)) != 0) {
+        if (rc < 0) {
+            struct sn_resp_writer w;
+            writer(c, &w);
+            if (sn_resp_parser_error_code(&c->parser) != SN_RESP_ERR_QUERY_BUF)
+                sn_resp_write_error(&w, sn_resp_parser_error(&c->parser));
+            else
+                sn_log(SN_LOG_WARNING, "Closing client that reached max "
+                       "query buffer length: id=%llu addr=%s",
+                       (unsigned long long)c->id, c->addr);
+            c->close_after_reply = true;
+            break;
+        }
+        c->last_ms = sn_daemon_now_ms();
+        execute(c, &cmd);
+        client_flush(c);
+    }
+    c->srv->current = NULL;
+    if (c->closing) {
+        client_free(c);
+        return;
+    }
+    client_flush(c);
+    if (c->close_after_reply &&
+        evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+        client_free(c);
+}
+
+static void
+read_cb(struct bufferevent *bev, void *arg)
+{
+    struct client *c = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    char buf[16384];
+    int n;
+
+    if (c->close_after_reply) {
+        evbuffer_drain(in, evbuffer_get_length(in));
+        return;
+    }
+    while ((n = evbuffer_remove(in, buf, sizeof(buf))) > 0)
+        sn_resp_feed(&c->parser, buf, (size_t)n);
+    client_process(c);
+}
+
+static void
+write_cb(struct bufferevent *bev, void *arg)
+{
+    struct client *c = arg;
+
+    (void)bev;
+    if (c->close_after_reply)
+        client_free(c);
+}
+
+static void
+event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    (void)bev;
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+        client_free(arg);
+}
+
+static void
+format_addr(const struct sockaddr *sa, char *out, size_t len, bool *loopback)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const void *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+        port = ntohs(in->sin_port);
+        if (loopback != NULL)
+            *loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+        snprintf(out, len, "%s:%d", ip, port);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const void *)sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+        port = ntohs(in6->sin6_port);
+        if (loopback != NULL)
+            *loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+        snprintf(out, len, "%s:%d", ip, port);
+    } else {
+        snprintf(out, len, "?:0");
+        if (loopback != NULL)
+            *loopback = true;   /* a unix socket is local */
+    }
+}
+
+/* Refuse a connection with a one-line error, as Redis does before it has
+ * a client for it. */
+static void
+refuse(evutil_socket_t fd, const char *msg)
+{
+    if (write(fd, msg, strlen(msg)) < 0)
+        (void)0;
+    close(fd);
+}
+
+static const char denied_text[] =
+    "-DENIED Redis is running in protected mode because protected mode is "
+    "enabled and no password is set for the default user. In this mode "
+    "connections are only accepted from the loopback interface. If you want "
+    "to connect from external computers to Redis you may adopt one of the "
+    "following solutions: 1) Just disable protected mode sending the command "
+    "'CONFIG SET protected-mode no' from the loopback interface by "
+    "connecting to Redis from the same host the server is running, however "
+    "MAKE SURE Redis is not publicly accessible from internet if you do so. "
+    "Use CONFIG REWRITE to make this change permanent. 2) Alternatively you "
+    "can just disable the protected mode by editing the Redis configuration "
+    "file, and setting the protected mode option to 'no', and then "
+    "restarting the server. 3) If you started the server manually just for "
+    "testing, restart it with the '--protected-mode no' option. 4) Set up an "
+    "authentication password for the default user. NOTE: You only need to "
+    "do one of the above things in order for the server to start accepting "
+    "connections from the outside.\r\n";
+
+static void
+accept_cb(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
+          int salen, void *arg)
+{
+    struct sn_server *s = arg;
+    struct sockaddr_storage local;
+    socklen_t llen = sizeof(local);
+    struct client *c;
+    bool loopback = false;
+    char addr[sizeof(c->addr)];
+    int one = 1;
+
+    (void)lst;
+    (void)salen;
+    s->stats.connections_received++;
+    format_addr(sa, addr, sizeof(addr), &loopback);
+    if (s->clients_len >= s->cfg->maxclients) {
+        s->stats.rejected_connections++;
+        refuse(fd, "-ERR max number of clients reached\r\n");
+        return;
+    }
+    if (s->cfg->protected_mode && !loopback &&
+        (s->cfg->requirepass == NULL || s->cfg->requirepass[0] == '\0')) {
+        s->stats.rejected_connections++;
+        refuse(fd, denied_text);
+        return;
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    c = sn_calloc(1, sizeof(*c));
+    c->srv = s;
+    c->id = ++s->next_id;
+    c->fd = (int)fd;
+    memcpy(c->addr, addr, sizeof(addr));
+    c->loopback = loopback;
+    if (getsockname(fd, (struct sockaddr *)&local, &llen) == 0)
+        format_addr((struct sockaddr *)&local, c->laddr, sizeof(c->laddr), NULL);
+    c->proto = 2;
+    c->authenticated = s->cfg->requirepass == NULL || s->cfg->requirepass[0] == '\0';
+    c->created_ms = c->last_ms = sn_daemon_now_ms();
+    sn_resp_parser_init(&c->parser);
+    sn_resp_parser_set_auth_required(&c->parser, !c->authenticated);
+    sn_buf_init(&c->out);
+    c->bev = bufferevent_socket_new(s->d->base, fd,
+                                    BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    c->next = s->clients;
+    if (s->clients != NULL)
+        s->clients->prev = c;
+    s->clients = c;
+    s->clients_len++;
+}
+
+static int
+listen_on(struct sn_server *s, const char *host, int port, char *err,
+          size_t errlen)
+{
+    struct sockaddr_storage ss;
+    int sslen = sizeof(ss);
+    char spec[300];
+    struct evconnlistener *l;
+
+    if (s->listeners_len >= LISTENERS_MAX) {
+        snprintf(err, errlen, "too many bind addresses (at most %d)",
+                 LISTENERS_MAX);
+        return -1;
+    }
+    if (strchr(host, ':') != NULL)
+        snprintf(spec, sizeof(spec), "[%s]:%d", host, port);
+    else
+        snprintf(spec, sizeof(spec), "%s:%d", host, port);
+    memset(&ss, 0, sizeof(ss));
+    if (evutil_parse_sockaddr_port(spec, (struct sockaddr *)&ss, &sslen) != 0) {
+        snprintf(err, errlen, "Invalid bind address '%s'", host);
+        return -1;
+    }
+    l = evconnlistener_new_bind(s->d->base, accept_cb, s,
+                                LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
+                                    LEV_OPT_CLOSE_ON_EXEC |
+                                    (ss.ss_family == AF_INET6 ? LEV_OPT_BIND_IPV6ONLY : 0),
+                                511, (struct sockaddr *)&ss, sslen);
+    if (l == NULL) {
+        snprintf(err, errlen, "Could not create server TCP listening socket "
+                 "%s: %s", spec, strerror(errno));
+        return -1;
+    }
+    s->listeners[s->listeners_len++] = l;
+    return 0;
+}
+
+struct sn_server *
+sn_server_new(struct sn_daemon *d, const struct sn_config *cfg, char *err,
+              size_t errlen)
+{
+    struct sn_server *s = sn_calloc(1, sizeof(*s));
+    int i;
+
+    s->d = d;
+    s->cfg = sn_core_config(d->core);
+    if (cfg->bind_len == 0) {
+        /* Redis's default: every IPv4 address, and IPv6 where there is. */
+        if (listen_on(s, "0.0.0.0", cfg->port, err, errlen) != 0) {
+            sn_server_free(s);
+            return NULL;
+        }
+        char ignored[256];
+        listen_on(s, "::", cfg->port, ignored, sizeof(ignored));
+    }
+    for (i = 0; i < cfg->bind_len; i++) {
+        const char *h = cfg->bind[i];
+        bool optional = h[0] == '-';
+        char e2[512];
+        if (optional)
+            h++;
+        if (strcmp(h, "*") == 0)
+            h = "0.0.0.0";
+        if (listen_on(s, h, cfg->port, e2, sizeof(e2)) != 0) {
+            if (optional) {
+                sn_log(SN_LOG_WARNING, "%s", e2);
+                continue;
+            }
+            snprintf(err, errlen, "%s", e2);
+            sn_server_free(s);
+            return NULL;
+        }
+    }
+    if (s->listeners_len == 0) {
+        snprintf(err, errlen, "no address to listen on");
+        sn_server_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void
+sn_server_free(struct sn_server *s)
+{
+    int i;
+
+    if (s == NULL)
+        return;
+    s->current = NULL;
+    while (s->clients != NULL)
+        client_free(s->clients);
+    for (i = 0; i < s->listeners_len; i++)
+        evconnlistener_free(s->listeners[i]);
+    free(s);
+}
+
+void
+sn_server_stats(const struct sn_server *s, struct sn_server_stats *st)
+{
+    const struct client *c;
+
+    *st = s->stats;
+    st->clients = s->clients_len;
+    st->pubsub_channels = 0;
+    st->pubsub_patterns = 0;
+    for (c = s->clients; c != NULL; c = c->next) {
+        st->pubsub_channels += c->channels_len;
+        st->pubsub_patterns += c->patterns_len;
+    }
+}

@@ -1,0 +1,638 @@
+/*
+ * test_core.c: the engine's face: actions, links and their handshake,
+ * periodic PING/INFO/hello, pending bounds, reconnection, deadlines, and
+ * the operations behind SENTINEL MONITOR/REMOVE/RESET/SET.
+ */
+#include "core_harness.h"
+
+/* ---------------------------------------------------------------------
+ * Creation
+ * ------------------------------------------------------------------- */
+
+START_TEST(test_new_draws_myid_and_saves_first)
+{
+    struct sn_config cfg;
+    struct sn_core *core;
+    struct sn_action a;
+    char err[128];
+
+    h_cfg_init(&cfg, 30000);
+    cfg.myid[0] = '\0';
+    core = sn_core_new(&cfg, 7, 1000, err, sizeof(err));
+    ck_assert_ptr_nonnull(core);
+    ck_assert(sn_is_runid(sn_core_myid(core)));
+    ck_assert_int_eq(sn_core_next_action(core, &a), 1);
+    ck_assert_int_eq(a.type, SN_ACT_SAVE);
+    ck_assert_ptr_nonnull(strstr(a.text, sn_core_myid(core)));
+    sn_action_free(&a);
+    ck_assert_int_eq(sn_core_next_action(core, &a), 1);
+    ck_assert_int_eq(a.type, SN_ACT_EVENT);
+    ck_assert_str_eq(a.event, "+monitor");
+    ck_assert_str_eq(a.payload, "master mymaster 10.0.0.1 6379 quorum 2");
+    ck_assert_int_eq(a.level, SN_LOG_WARNING);
+    sn_action_free(&a);
+    sn_core_free(core);
+    sn_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_new_same_seed_same_myid)
+{
+    struct sn_config cfg;
+    struct sn_core *a, *b;
+    char err[128];
+
+    h_cfg_init(&cfg, 30000);
+    cfg.myid[0] = '\0';
+    a = sn_core_new(&cfg, 99, 1000, err, sizeof(err));
+    b = sn_core_new(&cfg, 99, 1000, err, sizeof(err));
+    ck_assert_str_eq(sn_core_myid(a), sn_core_myid(b));
+    sn_core_free(a);
+    sn_core_free(b);
+    sn_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_new_keeps_given_myid)
+{
+    struct harness h;
+
+    h_setup(&h, 30000);
+    ck_assert_str_eq(sn_core_myid(h.core), H_MYID);
+    ck_assert_int_eq(h.log[0].type, SN_ACT_EVENT);
+    h_free(&h);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * Links
+ * ------------------------------------------------------------------- */
+
+START_TEST(test_link_handshake_cmd)
+{
+    struct harness h;
+    int c, s, p, i;
+
+    h_setup(&h, 30000);
+    c = h_find(&h, SN_ACT_CONNECT, "10.0.0.1:6379");
+    ck_assert_int_ge(c, 0);
+    ck_assert_int_ge(h_find(&h, SN_ACT_CONNECT, "10.0.0.1:6379/ps"), 0);
+    s = h_find(&h, SN_ACT_SEND,
+               "10.0.0.1:6379 CLIENT SETNAME sentinel-00000000-cmd");
+    p = h_find(&h, SN_ACT_SEND, "10.0.0.1:6379 PING");
+    i = h_find(&h, SN_ACT_SEND, "10.0.0.1:6379 INFO");
+    ck_assert_int_gt(s, c);
+    ck_assert_int_gt(p, s);
+    ck_assert_int_gt(i, p);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_link_handshake_pubsub)
+{
+    struct harness h;
+    int s, sub;
+
+    h_setup(&h, 30000);
+    s = h_find(&h, SN_ACT_SEND,
+               "10.0.0.1:6379/ps CLIENT SETNAME sentinel-00000000-pubsub");
+    sub = h_find(&h, SN_ACT_SEND,
+                 "10.0.0.1:6379/ps SUBSCRIBE __sentinel__:hello");
+    ck_assert_int_ge(s, 0);
+    ck_assert_int_gt(sub, s);
+    ck_assert_int_eq(h_count(&h, SN_ACT_SEND, "10.0.0.1:6379/ps PING"), 0);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_link_auth_first_master_and_replicas)
+{
+    struct harness h;
+    struct sn_config cfg;
+    int a, s;
+
+    memset(&h, 0, sizeof(h));
+    h_world(&h);
+    h_cfg_init(&cfg, 30000);
+    h_cfg_set(&cfg, "auth-pass", "s3cret", NULL, NULL);
+    h_cfg_set(&cfg, "auth-user", "sentinel", NULL, NULL);
+    h_start(&h, &cfg);
+    a = h_find(&h, SN_ACT_SEND, "10.0.0.1:6379 AUTH sentinel s3cret");
+    s = h_find(&h, SN_ACT_SEND, "10.0.0.1:6379 CLIENT SETNAME");
+    ck_assert_int_ge(a, 0);
+    ck_assert_int_gt(s, a);
+    ck_assert_int_ge(h_find(&h, SN_ACT_SEND,
+                            "10.0.0.2:6379 AUTH sentinel s3cret"), 0);
+    ck_assert_int_ge(h_find(&h, SN_ACT_SEND,
+                            "10.0.0.2:6379/ps AUTH sentinel s3cret"), 0);
+    sn_config_free(&cfg);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_link_auth_peers_sentinel_pass_else_requirepass)
+{
+    struct harness h;
+    struct sn_config cfg;
+    char err[128];
+    char *argv[1] = {(char *)"peerpw"};
+
+    memset(&h, 0, sizeof(h));
+    h_world(&h);
+    h_cfg_init(&cfg, 30000);
+    ck_assert_int_eq(sn_config_set_process(&cfg, "requirepass", 1, argv, err,
+                                           sizeof(err)), 0);
+    h_start(&h, &cfg);
+    h_meet_peers(&h);
+    h_run(&h, 10);
+    ck_assert_int_ge(h_find(&h, SN_ACT_SEND, "10.0.0.11:26379 AUTH peerpw"),
+                     0);
+    /* The master gets no AUTH: requirepass is ours, not its. */
+    ck_assert_int_eq(h_count(&h, SN_ACT_SEND, "10.0.0.1:6379 AUTH"), 0);
+    sn_config_free(&cfg);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_link_rename_command_applied)
+{
+    struct harness h;
+    struct sn_config cfg;
+
+    memset(&h, 0, sizeof(h));
+    h_world(&h);
+    h_cfg_init(&cfg, 30000);
+    h_cfg_set(&cfg, "rename-command", "PING", "XPING", NULL);
+    h_cfg_set(&cfg, "rename-command", "CLIENT", "XCLIENT", NULL);
+    h_start(&h, &cfg);
+    ck_assert_int_ge(h_find(&h, SN_ACT_SEND, "10.0.0.1:6379 XPING"), 0);
+    ck_assert_int_ge(h_find(&h, SN_ACT_SEND, "10.0.0.2:6379 XPING"), 0);
+    ck_assert_int_ge(h_find(&h, SN_ACT_SEND,
+                            "10.0.0.1:6379 XCLIENT SETNAME"), 0);
+    ck_assert_int_eq(h_count(&h, SN_ACT_SEND, "10.0.0.1:6379 PING"), 0);
+    sn_config_free(&cfg);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_link_reconnect_at_most_once_per_second)
+{
+    struct harness h;
+
+    h_setup(&h, 30000);
+    h_kill(&h, h_srv_find(&h, "10.0.0.1", 6379), H_DEAD);
+    h_log_clear(&h);
+    h_run(&h, 5000);
+    /* 5 s: at most 5 or 6 attempts per link (cmd and pub/sub). */
+    ck_assert_int_ge(h_count(&h, SN_ACT_CONNECT, "10.0.0.1:6379"), 8);
+    ck_assert_int_le(h_count(&h, SN_ACT_CONNECT, "10.0.0.1:6379"), 12);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_link_pending_bounded)
+{
+    struct harness h;
+    struct sn_master *m;
+
+    h_setup(&h, 30000);
+    h_kill(&h, h_srv_find(&h, "10.0.0.1", 6379), H_HUNG);
+    h_run(&h, 120000);
+    m = h_master(&h);
+    /* No PING, INFO or hello once 100 commands wait (the idle-link
+     * recycling closes it in between, which empties it). */
+    ck_assert_int_le(m->inst.cc->pending, SN_LINK_PENDING_MAX + 10);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_link_idle_recycled)
+{
+    struct harness h;
+
+    h_setup(&h, 2000);
+    h_run(&h, 20000);
+    h_kill(&h, h_srv_find(&h, "10.0.0.1", 6379), H_HUNG);
+    h_log_clear(&h);
+    h_run(&h, 3000);
+    /* Connected > 15 s, a PING pending and no reply for > down-after/2:
+     * the command link is closed and opened again. */
+    ck_assert_int_ge(h_count(&h, SN_ACT_DISCONNECT, ""), 1);
+    ck_assert_int_ge(h_count(&h, SN_ACT_CONNECT, "10.0.0.1:6379"), 1);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_link_unknown_inputs_ignored)
+{
+    struct harness h;
+    struct sn_input in;
+    struct sn_reply *r = h_status("PONG");
+
+    h_setup(&h, 30000);
+    memset(&in, 0, sizeof(in));
+    in.type = SN_IN_REPLY;
+    in.link = 123456789;
+    in.tag = 5;
+    in.reply = r;
+    sn_core_input(h.core, &in, h.now);
+    in.link = h_master(&h)->inst.cc->id;
+    in.tag = 999999;
+    sn_core_input(h.core, &in, h.now);
+    in.type = SN_IN_LINK_DOWN;
+    in.link = 77;
+    sn_core_input(h.core, &in, h.now);
+    sn_reply_free(r);
+    h_pump(&h);
+    h_free(&h);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * Periodic commands and deadlines
+ * ------------------------------------------------------------------- */
+
+START_TEST(test_ping_several_per_down_after)
+{
+    struct harness h;
+    int n;
+
+    h_setup(&h, 1000);
+    h_log_clear(&h);
+    h_run(&h, 1000);
+    n = h_count(&h, SN_ACT_SEND, "10.0.0.1:6379 PING");
+    /* Every down-after / 10 = 100 ms. */
+    ck_assert_int_ge(n, 9);
+    ck_assert_int_le(n, 11);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_ping_default_every_second)
+{
+    struct harness h;
+    int n;
+
+    h_setup(&h, 30000);
+    h_log_clear(&h);
+    h_run(&h, 10000);
+    n = h_count(&h, SN_ACT_SEND, "10.0.0.1:6379 PING");
+    ck_assert_int_ge(n, 9);
+    ck_assert_int_le(n, 11);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_info_every_ten_seconds)
+{
+    struct harness h;
+
+    h_setup(&h, 30000);
+    h_log_clear(&h);
+    h_run(&h, 30000);
+    ck_assert_int_eq(h_count(&h, SN_ACT_SEND, "10.0.0.1:6379 INFO"), 3);
+    ck_assert_int_eq(h_count(&h, SN_ACT_SEND, "10.0.0.2:6379 INFO"), 3);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_hello_published_to_master_every_two_seconds)
+{
+    struct harness h;
+    int i;
+
+    h_setup(&h, 30000);
+    h_log_clear(&h);
+    h_run(&h, 10000);
+    i = h_find(&h, SN_ACT_SEND, "10.0.0.1:6379 PUBLISH __sentinel__:hello");
+    ck_assert_int_ge(i, 0);
+    ck_assert_str_eq(h.log[i].text,
+                     "10.0.0.1:6379 PUBLISH __sentinel__:hello "
+                     "10.0.0.100,26379," H_MYID ",0,mymaster,10.0.0.1,"
+                     "6379,0");
+    ck_assert_int_ge(h_count(&h, SN_ACT_SEND,
+                             "10.0.0.1:6379 PUBLISH __sentinel__:hello"), 4);
+    ck_assert_int_le(h_count(&h, SN_ACT_SEND,
+                             "10.0.0.1:6379 PUBLISH __sentinel__:hello"), 6);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_hello_uses_announce_ip_and_port)
+{
+    struct harness h;
+    struct sn_config cfg;
+    char err[128];
+    char *a1[1] = {(char *)"192.0.2.7"}, *a2[1] = {(char *)"5000"};
+
+    memset(&h, 0, sizeof(h));
+    h_world(&h);
+    h_cfg_init(&cfg, 30000);
+    ck_assert_int_eq(sn_config_set_process(&cfg, "announce-ip", 1, a1, err,
+                                           sizeof(err)), 0);
+    ck_assert_int_eq(sn_config_set_process(&cfg, "announce-port", 1, a2, err,
+                                           sizeof(err)), 0);
+    h_start(&h, &cfg);
+    h_run(&h, 100);
+    ck_assert_int_ge(h_find(&h, SN_ACT_SEND,
+                            "10.0.0.1:6379 PUBLISH __sentinel__:hello "
+                            "192.0.2.7,5000,"), 0);
+    sn_config_free(&cfg);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_deadline_is_a_real_timer)
+{
+    struct harness h;
+    int64_t end;
+    int ticks = 0;
+
+    h_setup(&h, 30000);
+    h_run(&h, 5000);
+    /* No 100 ms tick: over 10 s of a healthy world, the core asks to run
+     * about when a PING (1 s), an INFO or a hello is due, and at most a
+     * second apart. */
+    end = h.now + 10000;
+    while (h.now < end) {
+        int64_t d = sn_core_deadline_ms(h.core);
+
+        ck_assert_int_gt(d, h.now);
+        ck_assert_int_le(d, h.now + 1000);
+        h.now = d;
+        sn_core_tick(h.core, h.now);
+        h_pump(&h);
+        ticks++;
+    }
+    ck_assert_int_le(ticks, 40);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_input_asks_for_a_tick_now)
+{
+    struct harness h;
+    struct sn_input in;
+
+    h_setup(&h, 30000);
+    h_run(&h, 100);
+    memset(&in, 0, sizeof(in));
+    in.type = SN_IN_LINK_DOWN;
+    in.link = h_master(&h)->inst.cc->id;
+    sn_core_input(h.core, &in, h.now);
+    ck_assert_int_eq(sn_core_deadline_ms(h.core), h.now);
+    h_pump(&h);
+    h_free(&h);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * Operations
+ * ------------------------------------------------------------------- */
+
+START_TEST(test_monitor_adds_and_saves)
+{
+    struct harness h;
+    char err[128];
+    int n, e;
+
+    h_setup(&h, 30000);
+    h_log_clear(&h);
+    ck_assert_int_eq(sn_core_monitor(h.core, "other", "10.0.0.9", 7000, 3,
+                                     h.now, err, sizeof(err)), 0);
+    h_pump(&h);
+    e = h_event(&h, "+monitor master other 10.0.0.9 7000 quorum 3");
+    ck_assert_int_ge(e, 0);
+    ck_assert_int_gt(h_find(&h, SN_ACT_SAVE, ""), e);
+    sn_core_masters(h.core, &n);
+    ck_assert_int_eq(n, 2);
+    ck_assert_str_eq(sn_core_masters(h.core, &n)[0]->inst.name, "mymaster");
+    ck_assert_str_eq(sn_core_masters(h.core, &n)[1]->inst.name, "other");
+    ck_assert_int_eq(sn_core_monitor(h.core, "other", "10.0.0.9", 7000, 3,
+                                     h.now, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "Duplicate master name.");
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_remove_emits_and_saves)
+{
+    struct harness h;
+    int n, e;
+
+    h_setup(&h, 30000);
+    h_log_clear(&h);
+    ck_assert_int_eq(sn_core_remove(h.core, "nosuch", h.now), -1);
+    ck_assert_int_eq(sn_core_remove(h.core, "mymaster", h.now), 0);
+    h_pump(&h);
+    e = h_event(&h, "-monitor master mymaster 10.0.0.1 6379");
+    ck_assert_int_ge(e, 0);
+    ck_assert_int_gt(h_find(&h, SN_ACT_SAVE, ""), e);
+    sn_core_masters(h.core, &n);
+    ck_assert_int_eq(n, 0);
+    ck_assert_int_eq(sn_core_config(h.core)->masters_len, 0);
+    h_run(&h, 3000);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_reset_forgets_replicas_and_peers)
+{
+    struct harness h;
+    struct sn_master *m;
+
+    h_setup(&h, 30000);
+    h_meet_peers(&h);
+    m = h_master(&h);
+    ck_assert_int_eq(m->replicas_len, 2);
+    ck_assert_int_eq(m->sentinels_len, 2);
+    h_log_clear(&h);
+    ck_assert_int_eq(sn_core_reset(h.core, "my*", h.now), 1);
+    ck_assert_int_eq(sn_core_reset(h.core, "nomatch", h.now), 0);
+    h_pump(&h);
+    ck_assert_int_ge(h_event(&h, "+reset-master master mymaster 10.0.0.1 "
+                                 "6379"), 0);
+    ck_assert_int_eq(h_count(&h, SN_ACT_SAVE, ""), 0);
+    ck_assert_int_eq(m->sentinels_len, 0);
+    /* The replicas come back with the first INFO after the master's links
+     * reconnect (at most once a second). */
+    h_run(&h, 1100);
+    ck_assert_int_eq(m->replicas_len, 2);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_config_changed_down_after_propagates)
+{
+    struct harness h;
+    struct sn_master *m;
+
+    h_setup(&h, 30000);
+    m = h_master(&h);
+    m->cfg->down_after_ms = 5000;
+    h_log_clear(&h);
+    sn_core_config_changed(h.core, m, "down-after-milliseconds", h.now);
+    h_pump(&h);
+    ck_assert_int_eq(m->inst.down_after_ms, 5000);
+    ck_assert_int_eq(m->replicas[0]->down_after_ms, 5000);
+    ck_assert_int_eq(h_count(&h, SN_ACT_SAVE, ""), 1);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_config_changed_auth_drops_links)
+{
+    struct harness h;
+    struct sn_master *m;
+
+    h_setup(&h, 30000);
+    m = h_master(&h);
+    sn_set_str(&m->cfg->auth_pass, "newpw");
+    h_log_clear(&h);
+    sn_core_config_changed(h.core, m, "auth-pass", h.now);
+    h_pump(&h);
+    /* Master and both replicas, two links each. */
+    ck_assert_int_eq(h_count(&h, SN_ACT_DISCONNECT, ""), 6);
+    h_run(&h, 1100);
+    ck_assert_int_ge(h_find(&h, SN_ACT_SEND, "10.0.0.1:6379 AUTH newpw"), 0);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_event_public_prefix)
+{
+    struct harness h;
+    struct sn_master *m;
+
+    h_setup(&h, 30000);
+    m = h_master(&h);
+    h_log_clear(&h);
+    sn_core_event(h.core, SN_LOG_WARNING, "+set", &m->inst, "%s %s",
+                  "quorum", "3");
+    sn_core_event(h.core, SN_LOG_WARNING, "+set", m->replicas[0], "%s",
+                  "x");
+    h_pump(&h);
+    ck_assert_int_ge(h_event(&h, "+set master mymaster 10.0.0.1 6379 quorum "
+                                 "3"), 0);
+    ck_assert_int_ge(h_event(&h, "+set slave 10.0.0.2:6379 10.0.0.2 6379 @ "
+                                 "mymaster 10.0.0.1 6379 x"), 0);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_notification_script_on_warning_only)
+{
+    struct harness h;
+    struct sn_config cfg;
+    struct sn_action a;
+    bool seen_warning = false, seen_notice = false;
+
+    memset(&h, 0, sizeof(h));
+    h_world(&h);
+    h_cfg_init(&cfg, 30000);
+    h_cfg_set(&cfg, "notification-script", "/bin/notify", NULL, NULL);
+    h.now = 1000;
+    h.core = sn_core_new(&cfg, 1, h.now, NULL, 0);
+    sn_core_tick(h.core, h.now);
+    sn_core_event(h.core, SN_LOG_NOTICE, "+x", &h_master(&h)->inst, "%s",
+                  "");
+    while (sn_core_next_action(h.core, &a) == 1) {
+        if (a.type == SN_ACT_EVENT && strcmp(a.event, "+monitor") == 0) {
+            ck_assert_ptr_nonnull(a.script);
+            ck_assert_str_eq(a.script, "/bin/notify");
+            seen_warning = true;
+        }
+        if (a.type == SN_ACT_EVENT && strcmp(a.event, "+x") == 0) {
+            ck_assert_ptr_null(a.script);
+            ck_assert_str_eq(a.payload, "master mymaster 10.0.0.1 6379");
+            seen_notice = true;
+        }
+        sn_action_free(&a);
+    }
+    ck_assert(seen_warning && seen_notice);
+    sn_config_free(&cfg);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_simulate_failure_flags)
+{
+    struct harness h;
+
+    h_setup(&h, 30000);
+    ck_assert_uint_eq(sn_core_simulate_failure_flags(h.core), 0);
+    sn_core_simulate_failure(h.core, SN_SIMFAIL_CRASH_AFTER_PROMOTION);
+    ck_assert_uint_eq(sn_core_simulate_failure_flags(h.core),
+                      SN_SIMFAIL_CRASH_AFTER_PROMOTION);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_save_writes_state)
+{
+    struct harness h;
+    int i;
+
+    h_setup(&h, 30000);
+    h_meet_peers(&h);
+    h_log_clear(&h);
+    sn_core_save(h.core);
+    h_pump(&h);
+    i = h_find(&h, SN_ACT_SAVE, "");
+    ck_assert_int_ge(i, 0);
+    ck_assert_ptr_nonnull(strstr(h.log[i].text, "10.0.0.2"));
+    ck_assert_ptr_nonnull(strstr(h.log[i].text, H_PEER_A));
+    ck_assert_ptr_nonnull(strstr(h.log[i].text, H_PEER_B));
+    h_free(&h);
+}
+END_TEST
+
+static Suite *
+core_suite(void)
+{
+    Suite *s = suite_create("core");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_test(tc, test_new_draws_myid_and_saves_first);
+    tcase_add_test(tc, test_new_same_seed_same_myid);
+    tcase_add_test(tc, test_new_keeps_given_myid);
+    tcase_add_test(tc, test_link_handshake_cmd);
+    tcase_add_test(tc, test_link_handshake_pubsub);
+    tcase_add_test(tc, test_link_auth_first_master_and_replicas);
+    tcase_add_test(tc, test_link_auth_peers_sentinel_pass_else_requirepass);
+    tcase_add_test(tc, test_link_rename_command_applied);
+    tcase_add_test(tc, test_link_reconnect_at_most_once_per_second);
+    tcase_add_test(tc, test_link_pending_bounded);
+    tcase_add_test(tc, test_link_idle_recycled);
+    tcase_add_test(tc, test_link_unknown_inputs_ignored);
+    tcase_add_test(tc, test_ping_several_per_down_after);
+    tcase_add_test(tc, test_ping_default_every_second);
+    tcase_add_test(tc, test_info_every_ten_seconds);
+    tcase_add_test(tc, test_hello_published_to_master_every_two_seconds);
+    tcase_add_test(tc, test_hello_uses_announce_ip_and_port);
+    tcase_add_test(tc, test_deadline_is_a_real_timer);
+    tcase_add_test(tc, test_input_asks_for_a_tick_now);
+    tcase_add_test(tc, test_monitor_adds_and_saves);
+    tcase_add_test(tc, test_remove_emits_and_saves);
+    tcase_add_test(tc, test_reset_forgets_replicas_and_peers);
+    tcase_add_test(tc, test_config_changed_down_after_propagates);
+    tcase_add_test(tc, test_config_changed_auth_drops_links);
+    tcase_add_test(tc, test_event_public_prefix);
+    tcase_add_test(tc, test_notification_script_on_warning_only);
+    tcase_add_test(tc, test_simulate_failure_flags);
+    tcase_add_test(tc, test_save_writes_state);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(core_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
