@@ -40,6 +40,26 @@ static const struct sn_cmd_entry sentinel_subs[] = {
     END
 };
 
+#define ACL_SUB(n, a, f, c, s, v)                                          \
+    { "acl|" n, a, f, c, s, v, "server", NULL }
+
+static const struct sn_cmd_entry acl_subs[] = {
+    ACL_SUB("cat", -2, "noscript loading stale", "@slow", "Lists the ACL categories, or the commands inside a category.", "6.0.0"),
+    ACL_SUB("deluser", -3, "admin noscript loading stale", "@admin @slow @dangerous", "Deletes ACL users, and terminates their connections.", "6.0.0"),
+    ACL_SUB("dryrun", -4, "admin noscript loading stale", "@admin @slow @dangerous", "Simulates the execution of a command by a user, without executing the command.", "7.0.0"),
+    ACL_SUB("genpass", -2, "noscript loading stale", "@slow", "Generates a pseudorandom, secure password that can be used to identify ACL users.", "6.0.0"),
+    ACL_SUB("getuser", 3, "admin noscript loading stale", "@admin @slow @dangerous", "Lists the ACL rules of a user.", "6.0.0"),
+    ACL_SUB("help", 2, "loading stale", "@slow", "Returns helpful text about the different subcommands.", "6.0.0"),
+    ACL_SUB("list", 2, "admin noscript loading stale", "@admin @slow @dangerous", "Dumps the effective rules in ACL file format.", "6.0.0"),
+    ACL_SUB("load", 2, "admin noscript loading stale", "@admin @slow @dangerous", "Reloads the rules from the configured ACL file.", "6.0.0"),
+    ACL_SUB("log", -2, "admin noscript loading stale", "@admin @slow @dangerous", "Lists recent security events generated due to ACL rules.", "6.0.0"),
+    ACL_SUB("save", 2, "admin noscript loading stale", "@admin @slow @dangerous", "Saves the effective ACL rules in the configured ACL file.", "6.0.0"),
+    ACL_SUB("setuser", -3, "admin noscript loading stale", "@admin @slow @dangerous", "Creates and modifies an ACL user and its rules.", "6.0.0"),
+    ACL_SUB("users", 2, "admin noscript loading stale", "@admin @slow @dangerous", "Lists all ACL users.", "6.0.0"),
+    ACL_SUB("whoami", 2, "noscript loading stale", "@slow", "Returns the authenticated username of the current connection.", "6.0.0"),
+    END
+};
+
 #define CLIENT_SUB(n, a, f, c, s, v)                                       \
     { "client|" n, a, f, c, s, v, "connection", NULL }
 
@@ -65,6 +85,7 @@ static const struct sn_cmd_entry command_subs[] = {
 };
 
 static const struct sn_cmd_entry commands[] = {
+    { "acl", -2, "", "@slow", "A container for Access List Control commands.", "6.0.0", "server", acl_subs },
     { "auth", -2, "noscript loading stale fast no_auth allow_busy", "@fast @connection", "Authenticates the connection.", "1.0.0", "connection", NULL },
     { "client", -2, "", "@slow", "A container for client connection commands.", "2.4.0", "connection", client_subs },
     { "command", -1, "loading stale", "@slow @connection", "Returns detailed information about all commands.", "2.8.13", "server", command_subs },
@@ -96,6 +117,12 @@ count_of(const struct sn_cmd_entry *t)
     while (t[n].name != NULL)
         n++;
     return n;
+}
+
+const struct sn_cmd_entry *
+sn_cmdtable_commands(void)
+{
+    return commands;
 }
 
 const struct sn_cmd_entry *

@@ -25,6 +25,10 @@ struct sn_cmd_entry {
     const struct sn_cmd_entry *subcommands;     /* NULL-name terminated */
 };
 
+/* The whole table, in COMMAND LIST's order, ended by an entry whose
+ * name is NULL. */
+const struct sn_cmd_entry *sn_cmdtable_commands(void);
+
 /* The command `name` (case-insensitive), or NULL. */
 const struct sn_cmd_entry *sn_cmdtable_find(const char *name);
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "util.h"
 
 /* Redis reads the millisecond settings with atoi(), so a file that Redis
@@ -285,6 +286,7 @@ sn_config_free(struct sn_config *c)
     free(c->announce_ip);
     free(c->sentinel_user);
     free(c->sentinel_pass);
+    sn_config_users_clear(c);
     for (i = 0; i < c->masters_len; i++)
         master_free(&c->masters[i]);
     free(c->masters);
@@ -339,6 +341,10 @@ sn_config_copy(struct sn_config *dst, const struct sn_config *src)
     dst->announce_ip = dup_or_null(src->announce_ip);
     dst->sentinel_user = dup_or_null(src->sentinel_user);
     dst->sentinel_pass = dup_or_null(src->sentinel_pass);
+    dst->users = NULL;
+    dst->users_len = 0;
+    for (i = 0; i < src->users_len; i++)
+        sn_config_user_add(dst, src->users[i]);
     dst->masters = sn_calloc((size_t)src->masters_len, sizeof(*dst->masters));
     for (i = 0; i < src->masters_len; i++)
         master_copy(&dst->masters[i], &src->masters[i]);
@@ -369,6 +375,11 @@ process_equal(const struct sn_config *a, const struct sn_config *b)
         return false;
     for (i = 0; i < a->bind_len; i++)
         if (strcmp(a->bind[i], b->bind[i]) != 0)
+            return false;
+    if (a->users_len != b->users_len)
+        return false;
+    for (i = 0; i < a->users_len; i++)
+        if (strcmp(a->users[i], b->users[i]) != 0)
             return false;
     return str_eq(a->pidfile, b->pidfile) &&
            str_eq(a->logfile, b->logfile) &&
@@ -837,6 +848,130 @@ p_current_epoch(struct sn_config *c, struct sn_config_master *m,
     return 0;
 }
 
+/* ---------------------------------------------------------------------
+ * ACL users
+ * ------------------------------------------------------------------- */
+
+void
+sn_config_user_add(struct sn_config *c, const char *entry)
+{
+    c->users = grow(c->users, c->users_len, sizeof(*c->users));
+    c->users[c->users_len++] = sn_strdup(entry);
+}
+
+void
+sn_config_users_clear(struct sn_config *c)
+{
+    int i;
+
+    for (i = 0; i < c->users_len; i++)
+        free(c->users[i]);
+    free(c->users);
+    c->users = NULL;
+    c->users_len = 0;
+}
+
+/* Is `entry` the entry of user `name`? A name written bare is compared
+ * in place; a quoted one is split first. */
+static bool
+user_entry_is(const char *entry, const char *name)
+{
+    size_t n = strlen(name);
+    char **argv;
+    int argc;
+    bool is;
+
+    if (entry[0] != '"' && entry[0] != '\'')
+        return strncmp(entry, name, n) == 0 &&
+               (entry[n] == ' ' || entry[n] == '\0');
+    argc = sn_config_split(entry, &argv);
+    is = argc > 0 && strcmp(argv[0], name) == 0;
+    sn_config_argv_free(argc < 0 ? 0 : argc, argv);
+    return is;
+}
+
+static int
+user_find(const struct sn_config *c, const char *name)
+{
+    int i;
+
+    for (i = 0; i < c->users_len; i++)
+        if (user_entry_is(c->users[i], name))
+            return i;
+    return -1;
+}
+
+/* A word of a user entry as the Redis tokenizer reads it back: quoted
+ * only when it must be. Unlike sn_config_quote, a leading '#' (a password
+ * hash) stays bare: user lines have no trailing comments. */
+static void
+user_word(struct sn_buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    char *q;
+
+    for (; *p != '\0'; p++)
+        if (*p <= 0x20 || *p >= 0x7f || *p == '"' || *p == '\'')
+            break;
+    if (*s != '\0' && *p == '\0') {
+        sn_buf_puts(b, s);
+        return;
+    }
+    q = sn_config_quote(s);
+    sn_buf_puts(b, q);
+    free(q);
+}
+
+/* user NAME RULES...: checked by acl.c, kept as one entry. In an INI
+ * file a user's rules may go on over several `user` keys of the same name
+ * (a line holds 196 bytes), so a selector may be left open until the
+ * user's last line (sn_config_validate checks that it was closed). In a
+ * Redis-style file a user is defined once, as Redis requires. */
+static int
+p_user(struct sn_config *c, struct sn_config_master *m, char **argv,
+       int argc, char *err, size_t errlen)
+{
+    int at = user_find(c, argv[0]), all_len = 0, i, rc;
+    bool ini = c->format == SN_CONFIG_FORMAT_INI;
+    struct sn_buf b;
+    char **all = NULL;
+
+    (void)m;
+    if (at >= 0 && !ini) {
+        snprintf(err, errlen, "user '%.64s': Duplicate user found. A user "
+                 "can only be defined once in config files", argv[0]);
+        return -1;
+    }
+    if (at >= 0)
+        all_len = sn_config_split(c->users[at], &all);
+    all = sn_realloc(all, (size_t)(all_len + argc + 1) * sizeof(*all));
+    for (i = at >= 0 ? 1 : 0; i < argc; i++)
+        all[all_len++] = sn_strdup(argv[i]);
+    all[all_len] = NULL;
+    rc = sn_acl_check_user_rules(all_len, all, ini, err, errlen);
+    if (rc == 0) {
+        sn_buf_init(&b);
+        for (i = 0; i < all_len; i++) {
+            if (i > 0)
+                sn_buf_putc(&b, ' ');
+            user_word(&b, all[i]);
+        }
+        if (at >= 0)
+            sn_set_str(&c->users[at], b.data);
+        else
+            sn_config_user_add(c, b.data);
+        sn_buf_free(&b);
+    } else {
+        /* Say whose rules they are. */
+        char *msg = sn_printf("user '%.64s': %s", all[0], err);
+
+        snprintf(err, errlen, "%s", msg);
+        free(msg);
+    }
+    sn_config_argv_free(all_len, all);
+    return rc;
+}
+
 #define PROC(f) offsetof(struct sn_config, f)
 
 static const struct key_def process_keys[] = {
@@ -872,6 +1007,8 @@ static const struct key_def process_keys[] = {
      "password", NULL},
     {"myid", FIELD_CUSTOM, 0, 1, 1, "run id", p_myid},
     {"current-epoch", FIELD_CUSTOM, 0, 1, 1, "epoch", p_current_epoch},
+    {"user", FIELD_CUSTOM, 0, 1, SN_ACL_RULES_MAX + 1, "name rules",
+     p_user},
     {NULL, FIELD_CUSTOM, 0, 0, 0, NULL, NULL},
 };
 
@@ -1241,6 +1378,18 @@ sn_config_validate(struct sn_config *c, struct sn_config_errors *errs,
 
     if (filename == NULL)
         filename = "(config)";
+    for (i = 0; c->format == SN_CONFIG_FORMAT_INI && i < c->users_len; i++) {
+        char err[512], **argv;
+        int argc = sn_config_split(c->users[i], &argv);
+
+        if (argc > 0 &&
+            sn_acl_check_user_rules(argc, argv, false, err, sizeof(err))) {
+            sn_config_errors_add(errs, "%s: user '%s': %s", filename,
+                                 argv[0], err);
+            bad = -1;
+        }
+        sn_config_argv_free(argc < 0 ? 0 : argc, argv);
+    }
     for (i = 0; i < c->masters_len; i++) {
         const struct sn_config_master *m = &c->masters[i];
 

@@ -130,6 +130,13 @@ struct sn_config {
     char myid[SN_RUNID_LEN + 1];    /* "" until generated */
     uint64_t current_epoch;
 
+    /* ACL users, one entry per user: its name and rules as config words
+     * in Redis's quoting, without the `user` keyword ("alice on #<hash>
+     * resetchannels -@all +ping"). Checked by acl.c when loaded; built
+     * into users by sn_acl_load, written back by sn_acl_save_to_config. */
+    char **users;
+    int users_len;
+
     struct sn_config_master *masters;
     int masters_len;
 
@@ -177,6 +184,11 @@ int sn_config_set_process(struct sn_config *c, const char *key,
 int sn_config_set_master(struct sn_config *c, const char *name,
                          const char *key, int argc, char **argv,
                          char *err, size_t errlen);
+
+/* Append a copy of a user entry (see struct sn_config), or drop every
+ * entry. No check is made: the entry must come from acl.c. */
+void sn_config_user_add(struct sn_config *c, const char *entry);
+void sn_config_users_clear(struct sn_config *c);
 
 /* The master called `name` (case-sensitive, as Redis), or NULL. */
 struct sn_config_master *sn_config_master_find(const struct sn_config *c,

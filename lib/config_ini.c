@@ -57,6 +57,7 @@ enum ini_kind {
     INI_RENAMES,                /* one line per item */
     INI_REPLICAS,
     INI_PEERS,
+    INI_USERS,                  /* one or more lines per user */
 };
 
 struct ini_key {
@@ -105,6 +106,7 @@ static const struct ini_key process_keys[] = {
     {"sentinel-pass", INI_STR, P(sentinel_pass), 0, NULL, false},
     {"myid", INI_MYID, 0, 0, NULL, false},
     {"current-epoch", INI_EPOCH, P(current_epoch), 0, NULL, false},
+    {"user", INI_USERS, 0, 0, NULL, true},
 };
 
 static const struct ini_key master_keys[] = {
@@ -797,6 +799,47 @@ ini_single(const char *s)
     return sn_buf_steal(&b, NULL);
 }
 
+/* Room for a user's words on one line: the line limit, less "user = "
+ * and some indentation. */
+#define USER_VALUE_MAX  (SN_CONFIG_LINE_MAX - 24)
+
+int
+sn_config_user_ini_values(const char *entry, char ***values)
+{
+    struct strv out = {NULL, 0};
+    struct sn_buf b, word;
+    char **argv;
+    int argc = sn_config_split(entry, &argv), i;
+    size_t name_len;
+
+    *values = NULL;
+    if (argc < 1) {
+        sn_config_argv_free(argc < 0 ? 0 : argc, argv);
+        return 0;
+    }
+    sn_buf_init(&b);
+    sn_buf_init(&word);
+    ini_put_value(&b, argv[0], true);
+    name_len = b.len;
+    for (i = 1; i < argc; i++) {
+        sn_buf_reset(&word);
+        ini_put_value(&word, argv[i], true);
+        /* A full line goes on under the same name; a word too long for
+         * any line still gets one of its own. */
+        if (b.len + 1 + word.len > USER_VALUE_MAX && b.len > name_len) {
+            strv_push(&out, sn_buf_steal(&b, NULL));
+            ini_put_value(&b, argv[0], true);
+        }
+        sn_buf_putc(&b, ' ');
+        sn_buf_append(&b, word.data, word.len);
+    }
+    strv_push(&out, sn_buf_steal(&b, NULL));
+    sn_buf_free(&word);
+    sn_config_argv_free(argc, argv);
+    *values = out.v;
+    return out.len;
+}
+
 /* "host port [more]" with each host quoted if it must be. */
 static char *
 ini_addr(const char *host, int port, const char *more)
@@ -860,6 +903,16 @@ ini_list_values(const struct ini_key *k, const struct sn_config *c,
         for (i = 0; i < m->peers_len; i++)
             strv_push(out, ini_addr(m->peers[i].host, m->peers[i].port,
                                     m->peers[i].runid));
+        break;
+    case INI_USERS:
+        for (i = 0; i < c->users_len; i++) {
+            char **v;
+            int j, n = sn_config_user_ini_values(c->users[i], &v);
+
+            for (j = 0; j < n; j++)
+                strv_push(out, v[j]);
+            free(v);
+        }
         break;
     default:
         break;

@@ -46,6 +46,13 @@ char *sn_config_unquote(const char *s, size_t *len);
 int sn_config_split(const char *line, char ***argv);
 void sn_config_argv_free(int argc, char **argv);
 
+/* The INI values ("name rules...", without "user = ") of user entry
+ * `entry` (struct sn_config's users): a user whose words do not fit one
+ * 196-byte line goes on over several lines of the same name, which the
+ * INI loader joins. Returns the count; *values is a malloc'd array of
+ * malloc'd strings (sn_config_argv_free frees it). */
+int sn_config_user_ini_values(const char *entry, char ***values);
+
 /* Checks that need every line loaded first, run by each loader at its
  * end: a monitored host must be an IP address unless resolve-hostnames is
  * yes, and a Redis-style file may set that after the monitor line. Adds

@@ -840,10 +840,8 @@ sn_core_tick(struct sn_core *core, int64_t now_ms)
 void
 sn_core_wake(struct sn_core *core, int64_t when)
 {
-    if (when > core->now_ms && when < core->deadline_ms) {
-        if (getenv("SN_WAKE_DEBUG")) fprintf(stderr, "wake %lld now %lld\n", (long long)when, (long long)core->now_ms);
+    if (when > core->now_ms && when < core->deadline_ms)
         core->deadline_ms = when;
-    }
 }
 
 int64_t
@@ -943,6 +941,12 @@ sn_core_free(struct sn_core *core)
 
 const struct sn_config *
 sn_core_config(const struct sn_core *core)
+{
+    return &core->cfg;
+}
+
+struct sn_config *
+sn_core_config_mut(struct sn_core *core)
 {
     return &core->cfg;
 }

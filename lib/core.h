@@ -22,7 +22,12 @@
  *
  * Time is a monotonic millisecond count chosen by the caller; it may jump
  * (the simulator tests that) and the core copes: a stall or a backward jump
- * puts it in TILT. Randomness comes from the seed given to sn_core_init.
+ * puts it in TILT. Times below 1 are taken as 1 (0 means "never" in the
+ * instance fields). The core asks to be ticked at least every second
+ * (tilt-trigger / 2), so an idle gap never looks like a stall; a caller
+ * that sleeps past sn_core_deadline_ms by more than tilt-trigger (2 s)
+ * puts the core in TILT. Randomness comes from the seed given to
+ * sn_core_new.
  */
 #ifndef SN_CORE_H
 #define SN_CORE_H
@@ -153,7 +158,8 @@ struct sn_core *sn_core_new(const struct sn_config *cfg, uint64_t seed,
 void sn_core_free(struct sn_core *core);
 
 /* Feed one input. Unknown links and tags are ignored (they belong to links
- * the core already closed). */
+ * the core already closed). Every input (and every operation below) sets
+ * the deadline to now: the caller ticks before it sleeps. */
 void sn_core_input(struct sn_core *core, const struct sn_input *in,
                    int64_t now_ms);
 
@@ -169,6 +175,9 @@ int sn_core_next_action(struct sn_core *core, struct sn_action *a);
 
 /* The current model (what a SAVE writes). */
 const struct sn_config *sn_core_config(const struct sn_core *core);
+/* The same, for a caller that changes a part the core does not act on
+ * (the ACL users) and then asks for a SAVE with sn_core_save. */
+struct sn_config *sn_core_config_mut(struct sn_core *core);
 
 
 /* ---------------------------------------------------------------------
@@ -238,7 +247,12 @@ void sn_core_hello(struct sn_core *core, const char *payload, size_t len,
  * down-after) and queue a SAVE. `what` is the directive name. */
 void sn_core_config_changed(struct sn_core *core, struct sn_master *m,
                             const char *what, int64_t now_ms);
-/* Queue an event as the core does (command.c uses it for +set). */
+/* Queue an event as the core does (command.c uses it for +set). The
+ * payload is the instance's prefix, `<type> <name> <ip> <port>` and for
+ * replicas and peers ` @ <master> <ip> <port>`, then a space and the
+ * formatted text if it is not empty ("%s", "" gives the bare prefix);
+ * with inst NULL, the text alone. A WARNING about an instance carries the
+ * master's notification-script. */
 void sn_core_event(struct sn_core *core, enum sn_loglevel level,
                    const char *event, const struct sn_instance *inst,
                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -250,7 +264,9 @@ void sn_core_save(struct sn_core *core);
 void sn_core_simulate_failure(struct sn_core *core, unsigned flags);
 unsigned sn_core_simulate_failure_flags(const struct sn_core *core);
 /* The address clients should use now (GET-MASTER-ADDR-BY-NAME): the
- * promoted replica once the failover reached RECONF_SLAVES. */
+ * promoted replica once the failover reached RECONF_SLAVES. Unlike Redis,
+ * the leader also moves m->inst.host/port (SENTINEL MASTER's ip/port) and
+ * announces +switch-master at that moment (failover.c explains why). */
 void sn_core_master_addr(const struct sn_master *m, const char **host,
                          int *port);
 

@@ -135,8 +135,8 @@ recycle_links(struct sn_core *core, struct sn_instance *ri)
     }
 }
 
-/* When the instance is down in our eyes, or INT64_MAX if it is not; the
- * earliest time it could become so goes to *next. */
+/* Is the instance down in our eyes? If not, the earliest time it could
+ * become so goes to *next (INT64_MAX: not by the clock alone). */
 static bool
 is_sdown(const struct sn_core *core, const struct sn_instance *ri,
          int64_t *next)
@@ -276,8 +276,12 @@ ask_one(struct sn_core *core, struct sn_master *m, struct sn_instance *si)
     vote = m->failover_state > SN_FO_WAIT_START ||
            (m->failover_state == SN_FO_WAIT_START && m->votes_asked);
     snprintf(port, sizeof(port), "%d", m->inst.port);
+    /* A vote is asked for in the failover's epoch, the one the votes are
+     * counted in (election.c), even if another master's election moved
+     * our current epoch on since. */
     snprintf(epoch, sizeof(epoch), "%llu",
-             (unsigned long long)core->cfg.current_epoch);
+             (unsigned long long)(vote ? m->failover_epoch
+                                       : core->cfg.current_epoch));
     argv[0] = "SENTINEL";
     argv[1] = "is-master-down-by-addr";
     argv[2] = m->inst.host;

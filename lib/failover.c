@@ -113,6 +113,20 @@ reconfig_script(struct sn_core *core, struct sn_master *m, const char *role,
  * Replica selection
  * ------------------------------------------------------------------- */
 
+/* How long the master has been down in our eyes. Redis counts from the
+ * SDOWN flag; we count from the last valid reply when that is earlier, so
+ * that a TILT, which postpones the flag, does not make every replica look
+ * stale for rule 6. */
+static int64_t
+master_down_for(const struct sn_core *core, const struct sn_master *m)
+{
+    int64_t since = m->inst.s_down_since_ms;
+
+    if (m->inst.cc != NULL && m->inst.cc->last_avail_ms < since)
+        since = m->inst.cc->last_avail_ms;
+    return core->now_ms - since;
+}
+
 /* Can this replica be promoted? The exclusion rules, numbered. */
 static bool
 selectable(const struct sn_core *core, const struct sn_master *m,
@@ -124,7 +138,7 @@ selectable(const struct sn_core *core, const struct sn_master *m,
 
     validity = master_sdown ? 5 * t->ping_period_ms : 3 * t->info_period_ms;
     max_link_down = 10 * m->cfg->down_after_ms +
-                    (master_sdown ? now - m->inst.s_down_since_ms : 0);
+                    (master_sdown ? master_down_for(core, m) : 0);
     /* 1. Not down in our eyes, nor objectively. */
     if (r->flags & (SN_F_S_DOWN | SN_F_O_DOWN))
         return false;
@@ -142,7 +156,7 @@ selectable(const struct sn_core *core, const struct sn_master *m,
     if (r->info_refresh_ms == 0 || now - r->info_refresh_ms > validity)
         return false;
     /* 6. Its link to the master has not been down for too long: 10 x
-     *    down-after plus the time the master has been SDOWN. */
+     *    down-after plus the time the master has been down. */
     if (r->master_link_down_ms > max_link_down)
         return false;
     /* 7. It reports the replica role (an instance that claims to be a

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "command.h"
 #include "link.h"
 #include "log.h"
@@ -400,9 +401,17 @@ setup(struct sn_daemon *d, const struct sn_config *cfg, char *err,
         snprintf(err, errlen, "can't create the event loop");
         return -1;
     }
+    /* The users are built from the config, then written back into the
+     * core's model in canonical form: what is saved holds password
+     * hashes, never the plain text a user line may have had. */
+    d->acl = sn_acl_new();
+    if (sn_acl_load(d->acl, cfg, err, errlen) != 0)
+        return -1;
     d->core = sn_core_new(cfg, sn_rng_next(&rng), d->start_ms, err, errlen);
     if (d->core == NULL)
         return -1;
+    if (cfg->users_len > 0)
+        sn_acl_save_to_config(d->acl, sn_core_config_mut(d->core));
     d->links = sn_links_new(d->base, link_input_cb, d);
     d->scripts = sn_scripts_new(d->base, sn_core_timers(d->core),
                                 script_event_cb, d);
@@ -432,6 +441,8 @@ teardown(struct sn_daemon *d)
         sn_links_free(d->links);
     if (d->core != NULL)
         sn_core_free(d->core);
+    if (d->acl != NULL)
+        sn_acl_free(d->acl);
     if (d->timer != NULL)
         event_free(d->timer);
     if (d->drain_ev != NULL)

@@ -23,6 +23,7 @@ struct event_base;
 struct sn_links;
 struct sn_server;
 struct sn_scripts;
+struct sn_acl;
 
 struct sn_daemon {
     struct event_base *base;
@@ -30,6 +31,7 @@ struct sn_daemon {
     struct sn_links *links;
     struct sn_server *server;
     struct sn_scripts *scripts;
+    struct sn_acl *acl;         /* the users clients log in as */
     struct event *timer;
     struct event *drain_ev;
     struct event *sig_term, *sig_int, *sig_hup;

@@ -24,6 +24,8 @@
 #include "config.h"
 #include "util.h"
 
+#include "acl.h"
+#include "crypto.h"
 #include "daemon.h"
 #include "persist.h"
 
@@ -404,6 +406,9 @@ main(int argc, char **argv)
 {
     enum cli_mode mode = CLI_RUN;
     const char *file = NULL;
+
+    /* Passwords in user rules are kept as SHA-256 hashes. */
+    sn_acl_set_hasher(sn_crypto_sha256);
 
     sn_util_set_oom_handler(cli_oom);
     if (cli_parse(argc, argv, &mode, &file) == -1)

@@ -19,8 +19,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "cmdtable.h"
 #include "command.h"
+#include "crypto.h"
 #include "daemon.h"
 #include "log.h"
 #include "persist.h"
@@ -46,7 +48,8 @@ struct client {
     char *lib_name;
     char *lib_ver;
     int proto;
-    bool authenticated;
+    const struct sn_acl_user *user;
+    bool authenticated;         /* by AUTH or HELLO AUTH */
     bool close_after_reply;
     bool closing;               /* freed once the current command ends */
     int64_t created_ms;
@@ -242,43 +245,42 @@ sn_server_publish(struct sn_server *s, const char *channel,
  * Connection-level commands
  * ------------------------------------------------------------------- */
 
-static bool
-auth_check(const struct sn_server *s, const char *user, const char *pass)
-{
-    const char *want = s->cfg->requirepass;
+static void client_info_line(const struct client *c, struct sn_buf *b,
+                             int64_t now);
 
-    if (user != NULL && strcmp(user, "default") != 0)
-        return false;
-    if (want == NULL || want[0] == '\0')
-        return true;
-    return strcmp(pass, want) == 0;
+static char *
+client_info_str(const struct client *c)
+{
+    struct sn_buf b;
+
+    sn_buf_init(&b);
+    client_info_line(c, &b, sn_daemon_now_ms());
+    if (b.len > 0 && b.data[b.len - 1] == '\n')
+        b.data[--b.len] = '\0';
+    return sn_buf_steal(&b, NULL);
 }
 
 static void
-cmd_auth(struct client *c, int argc, char **argv)
+set_user(struct client *c, const struct sn_acl_user *u)
 {
-    const char *pass = argv[argc - 1];
-    const char *user = argc == 3 ? argv[1] : NULL;
-    const char *want = c->srv->cfg->requirepass;
-
-    if (argc < 2 || argc > 3) {
-        reply_error(c, "ERR syntax error");
-        return;
-    }
-    if (argc == 2 && (want == NULL || want[0] == '\0')) {
-        reply_error(c, "ERR AUTH <password> called without any password "
-                       "configured for the default user. Are you sure your "
-                       "configuration is correct?");
-        return;
-    }
-    if (!auth_check(c->srv, user, pass)) {
-        reply_error(c, "WRONGPASS invalid username-password pair or user "
-                       "is disabled.");
-        return;
-    }
+    c->user = u;
     c->authenticated = true;
     sn_resp_parser_set_auth_required(&c->parser, false);
-    reply_ok(c);
+}
+
+static void
+cmd_auth(struct client *c, int argc, char **argv, const size_t *argvlen)
+{
+    struct sn_resp_writer w;
+    const struct sn_acl_user *u;
+    char *info = client_info_str(c);
+
+    writer(c, &w);
+    u = sn_acl_auth_command(c->srv->d->acl, &w, argc, argv, argvlen, info,
+                            sn_daemon_now_ms());
+    free(info);
+    if (u != NULL)
+        set_user(c, u);
 }
 
 static void
@@ -300,13 +302,18 @@ cmd_hello(struct client *c, int argc, char **argv)
     for (i = 2; i < argc; i++) {
         bool more = i + 1 < argc;
         if (strcasecmp(argv[i], "AUTH") == 0 && i + 2 < argc) {
-            if (!auth_check(c->srv, argv[i + 1], argv[i + 2])) {
-                reply_error(c, "WRONGPASS invalid username-password pair "
-                               "or user is disabled.");
+            const struct sn_acl_user *u = sn_acl_authenticate(
+                c->srv->d->acl, argv[i + 1], argv[i + 2], strlen(argv[i + 2]));
+            if (u == NULL) {
+                char *info = client_info_str(c);
+                sn_acl_log_denied(c->srv->d->acl, SN_ACL_DENIED_AUTH,
+                                  argv[0], strlen(argv[0]), argv[i + 1], info,
+                                  sn_daemon_now_ms());
+                free(info);
+                reply_error(c, "%s", SN_ACL_ERR_WRONGPASS);
                 return;
             }
-            c->authenticated = true;
-            sn_resp_parser_set_auth_required(&c->parser, false);
+            set_user(c, u);
             i += 2;
         } else if (strcasecmp(argv[i], "SETNAME") == 0 && more) {
             sn_set_str(&c->name, argv[++i]);
@@ -315,7 +322,7 @@ cmd_hello(struct client *c, int argc, char **argv)
             return;
         }
     }
-    if (!c->authenticated) {
+    if (!c->authenticated && sn_acl_auth_required(c->srv->d->acl)) {
         reply_error(c, "NOAUTH HELLO must be called with the client already "
                        "authenticated, otherwise the HELLO AUTH <user> <pass> "
                        "option can be used to authenticate the client and "
@@ -346,7 +353,7 @@ client_info_line(const struct client *c, struct sn_buf *b, int64_t now)
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld "
         "flags=%s db=0 sub=%d psub=%d ssub=0 multi=-1 qbuf=%zu "
         "qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=0 "
-        "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 "
+        "omem=%zu tot-mem=%zu events=r cmd=%s user=%s redir=-1 "
         "resp=%d lib-name=%s lib-ver=%s\n",
         (unsigned long long)c->id, c->addr, c->laddr, c->fd,
         c->name != NULL ? c->name : "", (long long)((now - c->created_ms) / 1000),
@@ -354,7 +361,8 @@ client_info_line(const struct client *c, struct sn_buf *b, int64_t now)
         subscriptions(c) > 0 ? "P" : "N", c->channels_len, c->patterns_len,
         sn_resp_parser_pending(&c->parser), c->parser.cap - c->parser.len,
         c->parser.cap, c->out.len, c->parser.cap + c->out.len + sizeof(*c),
-        c->last_cmd[0] != '\0' ? c->last_cmd : "NULL", c->proto,
+        c->last_cmd[0] != '\0' ? c->last_cmd : "NULL",
+        c->user != NULL ? sn_acl_user_name(c->user) : "default", c->proto,
         c->lib_name != NULL ? c->lib_name : "",
         c->lib_ver != NULL ? c->lib_ver : "");
 }
@@ -394,6 +402,8 @@ client_kill_filters(struct client *c, int argc, char **argv)
                 return -3;
             type = v;
         } else if (strcasecmp(k, "user") == 0) {
+            if (sn_acl_find_user(s->d->acl, v) == NULL)
+                return -4;
             user = v;
         } else if (strcasecmp(k, "skipme") == 0) {
             int yn = sn_config_yesno(v);
@@ -415,7 +425,8 @@ client_kill_filters(struct client *c, int argc, char **argv)
         if ((id >= 0 && (uint64_t)id != t->id) ||
             (addr != NULL && strcmp(addr, t->addr) != 0) ||
             (laddr != NULL && strcmp(laddr, t->laddr) != 0) ||
-            (user != NULL && strcmp(user, "default") != 0) ||
+            (user != NULL && (t->user == NULL ||
+                              strcmp(user, sn_acl_user_name(t->user)) != 0)) ||
             (maxage >= 0 && (now - t->created_ms) / 1000 < maxage) ||
             (skipme && t == c) || t->closing)
             continue;
@@ -468,6 +479,13 @@ cmd_client_kill(struct client *c, int argc, char **argv)
     }
     if (n == -3) {
         reply_error(c, "ERR Unknown client type '%s'", argv[3]);
+        return;
+    }
+    if (n == -4) {
+        int i;
+        for (i = 2; i + 1 < argc && strcasecmp(argv[i], "user") != 0; i += 2)
+            ;
+        reply_error(c, "ERR No such user '%s'", argv[i + 1]);
         return;
     }
     writer(c, &w);
@@ -616,8 +634,9 @@ run_sentinel_command(struct client *c, struct sn_resp_cmd *cmd)
         return;
     }
     /* Carry out what the command caused (a vote's SAVE, events) before
-     * its reply leaves. */
+     * its reply leaves. SENTINEL CONFIG SET may have changed loglevel. */
     sn_daemon_drain(c->srv->d);
+    sn_log_set_level(c->srv->cfg->loglevel);
 }
 
 static void
@@ -633,6 +652,140 @@ unknown_command(struct client *c, struct sn_resp_cmd *cmd)
     reply_error(c, "ERR unknown command '%.128s', with args beginning with: %s",
                 cmd->argv[0], b.data != NULL ? b.data : "");
     sn_buf_free(&b);
+}
+
+/* SENTINEL's Valkey spellings, checked by ACL as the names Redis has. */
+static const char *
+sentinel_canonical(const char *sub)
+{
+    static const char *alias[][2] = {
+        { "primaries", "masters" },
+        { "primary", "master" },
+        { "get-primary-addr-by-name", "get-master-addr-by-name" },
+        { "is-primary-down-by-addr", "is-master-down-by-addr" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+        if (strcasecmp(sub, alias[i][0]) == 0)
+            return alias[i][1];
+    return sub;
+}
+
+/* The ACL check, after the arity check as in Redis. A container's unknown
+ * subcommand is left to its handler, which answers with the unknown
+ * subcommand error; nothing runs for it. */
+static bool
+acl_allows(struct client *c, const struct sn_cmd_entry *e,
+           struct sn_resp_cmd *cmd)
+{
+    struct sn_acl_denial d;
+    char *argv1 = NULL;
+    enum sn_acl_reason r;
+    char *info;
+
+    if (e->subcommands != NULL && cmd->argc >= 2) {
+        const char *sub = cmd->argv[1];
+        if (strcmp(e->name, "sentinel") == 0)
+            sub = sentinel_canonical(sub);
+        if (sn_cmdtable_sub(e->name, sub) == NULL)
+            return true;
+        if (sub != cmd->argv[1]) {
+            argv1 = cmd->argv[1];
+            cmd->argv[1] = (char *)sub;
+        }
+    }
+    r = sn_acl_check_command(c->user, cmd->argc, cmd->argv, NULL, &d);
+    if (argv1 != NULL)
+        cmd->argv[1] = argv1;
+    if (r == SN_ACL_OK)
+        return true;
+    info = client_info_str(c);
+    sn_acl_log_denied(c->srv->d->acl, r, d.object, d.object_len,
+                      sn_acl_user_name(c->user), info, sn_daemon_now_ms());
+    free(info);
+    reply_error(c, "%s", d.error);
+    return false;
+}
+
+static void
+close_clients_of(struct sn_server *s, const struct sn_acl_user *u,
+                 struct client *current)
+{
+    struct client *t, *next;
+
+    for (t = s->clients; t != NULL; t = next) {
+        next = t->next;
+        if (t->user != u)
+            continue;
+        if (t == current)
+            t->close_after_reply = true;
+        else
+            client_free(t);
+    }
+}
+
+/* Close the pub/sub clients of a user whose channels were narrowed, when
+ * a subscription is no longer allowed, as Redis does. */
+static void
+recheck_subscriptions(struct sn_server *s, const struct sn_acl_user *u,
+                      struct client *current)
+{
+    struct client *t, *next;
+    int i;
+
+    for (t = s->clients; t != NULL; t = next) {
+        bool ok = true;
+        next = t->next;
+        if (t->user != u)
+            continue;
+        for (i = 0; ok && i < t->channels_len; i++)
+            ok = sn_acl_check_channel(u, t->channels[i],
+                                      strlen(t->channels[i]), false);
+        for (i = 0; ok && i < t->patterns_len; i++)
+            ok = sn_acl_check_channel(u, t->patterns[i],
+                                      strlen(t->patterns[i]), true);
+        if (ok)
+            continue;
+        if (t == current)
+            t->close_after_reply = true;
+        else
+            client_free(t);
+    }
+}
+
+static void
+cmd_acl(struct client *c, struct sn_resp_cmd *cmd)
+{
+    struct sn_server *s = c->srv;
+    unsigned char rnd[SN_ACL_GENPASS_BYTES];
+    struct sn_acl_effects fx;
+    struct sn_acl_env env;
+    struct sn_resp_writer w;
+    int i;
+
+    memset(&env, 0, sizeof(env));
+    env.user = c->user;
+    env.now_ms = sn_daemon_now_ms();
+    if (cmd->argc >= 2 && strcasecmp(cmd->argv[1], "genpass") == 0 &&
+        sn_crypto_random(rnd, sizeof(rnd)) == 0) {
+        env.random = rnd;
+        env.random_len = sizeof(rnd);
+    }
+    writer(c, &w);
+    sn_acl_exec(s->d->acl, &w, cmd->argc, cmd->argv, cmd->argvlen, &env, &fx);
+    for (i = 0; i < fx.removed_len; i++)
+        close_clients_of(s, fx.removed[i], c);
+    for (i = 0; i < fx.narrowed_len; i++)
+        recheck_subscriptions(s, fx.narrowed[i], c);
+    if (fx.changed) {
+        /* Persist the users as the rest of the state: through the core's
+         * model and a SAVE, before the reply leaves. */
+        sn_acl_save_to_config(s->d->acl, sn_core_config_mut(s->d->core));
+        sn_core_save(s->d->core);
+        sn_daemon_drain(s->d);
+    }
+    sn_acl_effects_free(&fx);
 }
 
 static bool
@@ -652,12 +805,18 @@ execute(struct client *c, struct sn_resp_cmd *cmd)
 
     c->srv->stats.commands_processed++;
     snprintf(c->last_cmd, sizeof(c->last_cmd), "%s", e != NULL ? e->name : "NULL");
+    if (e != NULL && e->subcommands != NULL && argc >= 2) {
+        const struct sn_cmd_entry *sub = sn_cmdtable_sub(e->name, argv[1]);
+        if (sub != NULL)
+            snprintf(c->last_cmd, sizeof(c->last_cmd), "%s", sub->name);
+    }
     if (e == NULL && strcasecmp(name, "quit") != 0) {
         unknown_command(c, cmd);
         return;
     }
-    if (!c->authenticated && !needs_no_auth(name)) {
-        reply_error(c, "NOAUTH Authentication required.");
+    if (!c->authenticated && sn_acl_auth_required(c->srv->d->acl) &&
+        !needs_no_auth(name)) {
+        reply_error(c, "%s", SN_ACL_ERR_NOAUTH);
         return;
     }
     if (e != NULL && ((e->arity > 0 && argc != e->arity) ||
@@ -665,6 +824,8 @@ execute(struct client *c, struct sn_resp_cmd *cmd)
         reply_arity(c, e->name);
         return;
     }
+    if (e != NULL && !acl_allows(c, e, cmd))
+        return;
     if (subscriptions(c) > 0 && c->proto == 2 && !pubsub_allowed(name)) {
         reply_error(c, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / "
                        "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
@@ -681,7 +842,9 @@ execute(struct client *c, struct sn_resp_cmd *cmd)
         writer(c, &w);
         sn_resp_write_bulk(&w, argv[1], cmd->argvlen[1]);
     } else if (strcasecmp(name, "auth") == 0) {
-        cmd_auth(c, argc, argv);
+        cmd_auth(c, argc, argv, cmd->argvlen);
+    } else if (strcasecmp(name, "acl") == 0) {
+        cmd_acl(c, cmd);
     } else if (strcasecmp(name, "hello") == 0) {
         cmd_hello(c, argc, argv);
     } else if (strcasecmp(name, "client") == 0) {
@@ -913,7 +1076,7 @@ accept_cb(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
         return;
     }
     if (s->cfg->protected_mode && !loopback &&
-        (s->cfg->requirepass == NULL || s->cfg->requirepass[0] == '\0')) {
+        !sn_acl_auth_required(s->d->acl)) {
         s->stats.rejected_connections++;
         refuse(fd, denied_text);
         return;
@@ -928,10 +1091,12 @@ accept_cb(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
     if (getsockname(fd, (struct sockaddr *)&local, &llen) == 0)
         format_addr((struct sockaddr *)&local, c->laddr, sizeof(c->laddr), NULL);
     c->proto = 2;
-    c->authenticated = s->cfg->requirepass == NULL || s->cfg->requirepass[0] == '\0';
+    c->user = sn_acl_default_user(s->d->acl);
+    c->authenticated = false;
     c->created_ms = c->last_ms = sn_daemon_now_ms();
     sn_resp_parser_init(&c->parser);
-    sn_resp_parser_set_auth_required(&c->parser, !c->authenticated);
+    sn_resp_parser_set_auth_required(&c->parser,
+                                     sn_acl_auth_required(s->d->acl));
     sn_buf_init(&c->out);
     c->bev = bufferevent_socket_new(s->d->base, fd,
                                     BEV_OPT_CLOSE_ON_FREE);

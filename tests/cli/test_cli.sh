@@ -124,7 +124,9 @@ fi
 # its state into the config file it was given by a relative path (the
 # generated myid lands there), and exits 0 on SIGTERM.
 mkdir "$tmp/rel/data"
-port=$((20000 + $$ % 20000))
+# A free port: the kernel picks one, we release it and use it at once.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
+    echo $((20000 + $$ % 20000)))
 printf '[sentinel]\nport = %s\nbind = 127.0.0.1\ndir = data\nlogfile = sentinel.log\n\n[mymaster]\nmonitor = 127.0.0.1 1 2\n' \
     "$port" >"$tmp/rel/run.ini"
 (cd "$tmp/rel" && exec "$bin" run.ini) >"$tmp/out" 2>"$tmp/err" &

@@ -451,7 +451,9 @@ START_TEST(test_load_kept_server_directives)
 
     load_ok(&c,
             "user default on nopass ~* +@all\n"
-            "user alice on #e5a4 ~* &* +@all\n"
+            "user alice on "
+            "#ff5683bc0bb1b9d23590ec7dd48051aa2d3acb8766e6d7e0aafadf98c1b41175"
+            " ~* &* +@all\n"
             "protected-mode no\n"
             "latency-tracking-info-percentiles 50 99 99.9\n"
             "repl-diskless-sync-delay 5\n"
