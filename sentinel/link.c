@@ -1,5 +1,10 @@
 /*
  * link.c: hiredis async connections behind the core's link ids.
+ *
+ * A link to a host name is resolved first, with evdns (resolve.c), and
+ * hiredis connects to the address found: hiredis would otherwise resolve
+ * the name with a blocking getaddrinfo() inside the loop. The name is
+ * resolved again on every CONNECT, so a new address behind it is followed.
  */
 #include "link.h"
 
@@ -14,14 +19,23 @@
 #include <sys/socket.h>
 
 #include "log.h"
+#include "resolve.h"
 #include "util.h"
+
+enum link_state {
+    LINK_RESOLVING = 0,         /* waiting for evdns: `req` is set */
+    LINK_CONNECTING,            /* hiredis connects: `ac` is set */
+    LINK_UP,
+};
 
 struct link {
     uint64_t id;
     enum sn_link_kind kind;
+    enum link_state state;
+    int port;
+    struct sn_resolve_req *req;
     redisAsyncContext *ac;
     struct sn_links *owner;
-    bool up;
     struct link *next;          /* hash chain */
 };
 
@@ -42,6 +56,7 @@ struct sn_links {
     int count;
     struct deferred *deferred;
     struct event *deferred_ev;
+    struct sn_resolver *resolver;
 };
 
 /* ---------------------------------------------------------------------
@@ -65,7 +80,8 @@ link_find(struct sn_links *l, uint64_t id)
 }
 
 /* Forget a link: hiredis may still call back for it, so its context's
- * data is cleared first and every callback checks it. */
+ * data is cleared first and every callback checks it. A lookup under way
+ * is cancelled: its callback never runs. */
 static void
 link_forget(struct sn_links *l, struct link *k)
 {
@@ -75,6 +91,8 @@ link_forget(struct sn_links *l, struct link *k)
         *p = k->next;
     if (k->ac != NULL)
         k->ac->data = NULL;
+    if (k->req != NULL)
+        sn_resolve_cancel(k->req);
     l->count--;
     free(k);
 }
@@ -210,7 +228,7 @@ connect_cb(const redisAsyncContext *ac, int status)
         deliver_down(l, id, err);
         return;
     }
-    k->up = true;
+    k->state = LINK_UP;
     if (getsockname(ac->c.fd, (struct sockaddr *)&sa, &salen) == 0) {
         if (sa.ss_family == AF_INET)
             inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, ip,
@@ -247,6 +265,59 @@ disconnect_cb(const redisAsyncContext *ac, int status)
 }
 
 /* ---------------------------------------------------------------------
+ * Connecting
+ * ------------------------------------------------------------------- */
+
+/* Hand link `k` to hiredis, connecting to `ip` (a literal address, so that
+ * hiredis' own getaddrinfo() never asks a DNS server). Returns 0, or -1
+ * with the reason in err: the caller then forgets the link. */
+static int
+link_open(struct sn_links *l, struct link *k, const char *ip, char *err,
+          size_t errlen)
+{
+    redisAsyncContext *ac = redisAsyncConnect(ip, k->port);
+
+    if (ac == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (ac->err) {
+        snprintf(err, errlen, "%s", ac->errstr);
+        redisAsyncFree(ac);
+        return -1;
+    }
+    k->state = LINK_CONNECTING;
+    k->ac = ac;
+    ac->data = k;
+    redisEnableKeepAlive(&ac->c);
+    redisLibeventAttach(ac, l->base);
+    redisAsyncSetConnectCallback(ac, connect_cb);
+    redisAsyncSetDisconnectCallback(ac, disconnect_cb);
+    return 0;
+}
+
+/* A lookup ended (from the loop): connect, or report the link down. The
+ * core paces its reconnections (at most one a second per link), so a
+ * name that does not resolve never turns into a storm of queries. */
+static void
+resolved_cb(void *arg, const char *ip, const char *err)
+{
+    struct link *k = arg;
+    struct sn_links *l = k->owner;
+    uint64_t id = k->id;
+    char buf[256];
+
+    k->req = NULL;              /* spent: link_forget must not cancel it */
+    if (ip != NULL && link_open(l, k, ip, buf, sizeof(buf)) == 0)
+        return;
+    if (ip == NULL)
+        snprintf(buf, sizeof(buf), "%s", err);
+    /* The core logs it (-cmd-link-reconnection #can't resolve ...). */
+    link_forget(l, k);
+    deliver_down(l, id, buf);
+}
+
+/* ---------------------------------------------------------------------
  * The face
  * ------------------------------------------------------------------- */
 
@@ -259,6 +330,7 @@ sn_links_new(struct event_base *base, sn_links_input_fn fn, void *ctx)
     l->fn = fn;
     l->ctx = ctx;
     l->deferred_ev = event_new(base, -1, 0, deferred_cb, l);
+    l->resolver = sn_resolve_new(base);
     return l;
 }
 
@@ -269,9 +341,15 @@ sn_links_free(struct sn_links *l)
 
     if (l == NULL)
         return;
-    for (i = 0; i < LINK_BUCKETS; i++)
-        while (l->buckets[i] != NULL)
+    for (i = 0; i < LINK_BUCKETS; i++) {
+        while (l->buckets[i] != NULL) {
+            /* A cancelled lookup is freed by a callback from the loop,
+             * which has stopped: leave the lookups to sn_resolve_free,
+             * which drops them at once. */
+            l->buckets[i]->req = NULL;
             sn_links_disconnect(l, l->buckets[i]->id);
+        }
+    }
     while (l->deferred != NULL) {
         struct deferred *d = l->deferred;
         l->deferred = d->next;
@@ -279,6 +357,7 @@ sn_links_free(struct sn_links *l)
         free(d);
     }
     event_free(l->deferred_ev);
+    sn_resolve_free(l->resolver);
     free(l);
 }
 
@@ -286,34 +365,29 @@ void
 sn_links_connect(struct sn_links *l, uint64_t id, enum sn_link_kind kind,
                  const char *host, int port)
 {
-    redisAsyncContext *ac;
     struct link *k;
+    char err[256];
 
     if (link_find(l, id) != NULL)
         sn_links_disconnect(l, id);
-    ac = redisAsyncConnect(host, port);
-    if (ac == NULL) {
-        defer_down(l, id, "out of memory");
-        return;
-    }
-    if (ac->err) {
-        defer_down(l, id, ac->errstr);
-        redisAsyncFree(ac);
-        return;
-    }
     k = sn_calloc(1, sizeof(*k));
     k->id = id;
     k->kind = kind;
-    k->ac = ac;
+    k->port = port;
     k->owner = l;
     k->next = l->buckets[id % LINK_BUCKETS];
     l->buckets[id % LINK_BUCKETS] = k;
     l->count++;
-    ac->data = k;
-    redisEnableKeepAlive(&ac->c);
-    redisLibeventAttach(ac, l->base);
-    redisAsyncSetConnectCallback(ac, connect_cb);
-    redisAsyncSetDisconnectCallback(ac, disconnect_cb);
+    if (!sn_resolve_is_ip(host)) {
+        /* The callback always comes from the loop, never from here. */
+        k->state = LINK_RESOLVING;
+        k->req = sn_resolve_start(l->resolver, host, resolved_cb, k);
+        return;
+    }
+    if (link_open(l, k, host, err, sizeof(err)) != 0) {
+        link_forget(l, k);
+        defer_down(l, id, err);
+    }
 }
 
 void
@@ -336,7 +410,7 @@ sn_links_send(struct sn_links *l, uint64_t id, uint64_t tag, int argc,
 {
     struct link *k = link_find(l, id);
 
-    if (k == NULL || k->ac == NULL || !k->up)
+    if (k == NULL || k->state != LINK_UP)
         return;
     if (redisAsyncCommandArgv(k->ac, reply_cb, (void *)(uintptr_t)tag, argc,
                               (const char **)argv, argvlen) != REDIS_OK)

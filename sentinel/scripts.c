@@ -1,5 +1,15 @@
 /*
  * scripts.c: the script runner.
+ *
+ * Jobs wait in one queue, oldest first, and run in that order. A job is
+ * counted as Redis counts it (sentinelRunPendingScripts and
+ * sentinelCollectTerminatedScripts): retry_num goes up each time the job
+ * starts, so it reads 1 during the first run; a job that ends with exit
+ * status 1 or by a signal (a SIGKILL for running too long included) runs
+ * again after script-retry-delay * 2^(retry_num - 1), that is 30 s, 60 s,
+ * 2 min, ... by default, until it has run SN_SCRIPT_RETRY_MAX times in
+ * all. Exit status 2 and above is final, and so is an exec() that fails
+ * (the child exits with 2).
  */
 
 #include "scripts.h"
@@ -10,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,13 +30,18 @@
 
 extern char **environ;
 
+/* Descriptors a child closes one by one when close_range() is missing (an
+ * old kernel, some sandboxes): at most this many. */
+#define CLOSE_FALLBACK_MAX (1 << 20)
+
 struct job {
     int argc;
     char **argv;
     pid_t pid;                  /* 0: not running */
     int64_t start_ms;           /* running: when it started; else when it
-                                   may start */
-    int retry_num;
+                                   may start (0: at once) */
+    int retry_num;              /* how many times it has started */
+    bool killed;                /* SIGKILL sent for running too long */
     struct job *next;
 };
 
@@ -37,7 +53,8 @@ struct sn_scripts {
     struct job *head;           /* queue order, oldest first */
     int len;
     int running;
-    struct event *tick;
+    int fd_max;                 /* for the close() fallback in the child */
+    struct event *tick;         /* armed while the queue is not empty */
     struct event *sigchld;
     struct sn_script_view *views;
     int views_cap;
@@ -67,38 +84,91 @@ unlink_job(struct sn_scripts *s, struct job *j)
     }
 }
 
+static void
+drop_job(struct sn_scripts *s, struct job *j)
+{
+    unlink_job(s, j);
+    job_free(j);
+}
+
+/* The delay before run number retry_num + 1 (retry_num >= 1). */
+static int64_t
+retry_delay(const struct sn_scripts *s, int retry_num)
+{
+    int64_t delay = s->timers->script_retry_delay_ms;
+
+    while (retry_num-- > 1 && delay < INT64_MAX / 2)
+        delay *= 2;
+    return delay;
+}
+
+/* The tick kills scripts that run too long and starts those whose retry
+ * time came: it is needed only while there are jobs. */
+static void
+arm_tick(struct sn_scripts *s)
+{
+    struct timeval tv = { 0, 100 * 1000 };
+
+    if (s->len == 0)
+        evtimer_del(s->tick);
+    else if (!evtimer_pending(s->tick, NULL))
+        evtimer_add(s->tick, &tv);
+}
+
 /* ---------------------------------------------------------------------
  * Starting and reaping
  * ------------------------------------------------------------------- */
 
+/* In the child, between fork() and execve(): async-signal-safe calls only.
+ * The script must not hold the daemon's listening socket or its links
+ * (a script that outlives a restart would keep the port busy), and it gets
+ * default signal handling. stdin, stdout and stderr are inherited, as
+ * Redis leaves them (/dev/null once daemonized). */
+static void
+exec_child(const struct sn_scripts *s, struct job *j)
+{
+    sigset_t none;
+    int fd;
+
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    if (close_range(3, ~0U, 0) != 0)
+        for (fd = 3; fd < s->fd_max; fd++)
+            close(fd);
+    execve(j->argv[0], j->argv, environ);
+    _exit(2);                   /* not executable: do not retry */
+}
+
+/* Start job j. A failed fork() is reported as Redis does (signal 99) and
+ * the job is tried again after the retry delay, as long as it has runs
+ * left. */
 static void
 start_job(struct sn_scripts *s, struct job *j, int64_t now)
 {
-    pid_t pid = fork();
+    pid_t pid;
 
-    if (pid == 0) {
-        sigset_t none;
-
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        signal(SIGPIPE, SIG_DFL);
-        close_range(3, ~0U, 0);
-        execve(j->argv[0], j->argv, environ);
-        _exit(2);               /* not executable: do not retry */
-    }
+    j->retry_num++;
+    pid = fork();
+    if (pid == 0)
+        exec_child(s, j);
     if (pid < 0) {
         char payload[512];
 
+        sn_log(SN_LOG_WARNING, "Can't fork a script: %s", strerror(errno));
         snprintf(payload, sizeof(payload), "%s 99 0", j->argv[0]);
         s->fn(s->ctx, "-script-error", payload);
-        unlink_job(s, j);
-        job_free(j);
+        if (j->retry_num >= SN_SCRIPT_RETRY_MAX)
+            drop_job(s, j);
+        else
+            j->start_ms = now + retry_delay(s, j->retry_num);
         return;
     }
     j->pid = pid;
     j->start_ms = now;
+    j->killed = false;
     s->running++;
-    sn_log(SN_LOG_DEBUG, "+script-child %d", (int)pid);
+    sn_log(SN_LOG_DEBUG, "+script-child %ld", (long)pid);
 }
 
 static void
@@ -128,32 +198,24 @@ job_by_pid(struct sn_scripts *s, pid_t pid)
 static void
 finished(struct sn_scripts *s, struct job *j, int status, int64_t now)
 {
-    bool bysignal = WIFSIGNALED(status);
+    int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
-    int sig = bysignal ? WTERMSIG(status) : 0;
 
-    sn_log(SN_LOG_DEBUG, "-script-child %d %d %d", (int)j->pid, code, sig);
+    sn_log(SN_LOG_DEBUG, "-script-child %ld %d %d", (long)j->pid, code, sig);
     s->running--;
     j->pid = 0;
-    if ((bysignal || code == 1) && j->retry_num < SN_SCRIPT_RETRY_MAX) {
-        /* Retry later, the delay doubling each time. */
-        int64_t delay = s->timers->script_retry_delay_ms;
-        int i;
-
-        for (i = 0; i < j->retry_num && delay < INT64_MAX / 4; i++)
-            delay *= 2;
-        j->retry_num++;
-        j->start_ms = now + delay;
+    /* 1 means "try again later"; so does a signal. */
+    if ((sig != 0 || code == 1) && j->retry_num < SN_SCRIPT_RETRY_MAX) {
+        j->start_ms = now + retry_delay(s, j->retry_num);
         return;
     }
-    if (bysignal || code != 0) {
+    if (sig != 0 || code != 0) {
         char payload[512];
 
         snprintf(payload, sizeof(payload), "%s %d %d", j->argv[0], sig, code);
         s->fn(s->ctx, "-script-error", payload);
     }
-    unlink_job(s, j);
-    job_free(j);
+    drop_job(s, j);
 }
 
 static void
@@ -168,23 +230,29 @@ reap(struct sn_scripts *s)
 
         if (j != NULL)
             finished(s, j, status, now);
+        else
+            sn_log(SN_LOG_WARNING, "waitpid() returned a pid (%ld) we can't "
+                   "find in our scripts execution queue!", (long)pid);
     }
 }
 
+/* SIGKILL for a script past script-max-runtime, once: the event is not
+ * repeated while the kill is on its way. */
 static void
 kill_timedout(struct sn_scripts *s, int64_t now)
 {
     struct job *j;
 
     for (j = s->head; j != NULL; j = j->next) {
-        if (j->pid != 0 &&
+        if (j->pid != 0 && !j->killed &&
             now - j->start_ms > s->timers->script_max_runtime_ms) {
             char payload[512];
 
-            snprintf(payload, sizeof(payload), "%s %d", j->argv[0],
-                     (int)j->pid);
+            snprintf(payload, sizeof(payload), "%s %ld", j->argv[0],
+                     (long)j->pid);
             s->fn(s->ctx, "-script-timeout", payload);
             kill(j->pid, SIGKILL);
+            j->killed = true;
         }
     }
 }
@@ -200,6 +268,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
     reap(s);
     kill_timedout(s, now);
     run_pending(s, now);
+    arm_tick(s);
 }
 
 static void
@@ -211,6 +280,7 @@ sigchld_cb(evutil_socket_t fd, short what, void *arg)
     (void)what;
     reap(s);
     run_pending(s, sn_daemon_now_ms());
+    arm_tick(s);
 }
 
 /* ---------------------------------------------------------------------
@@ -222,14 +292,17 @@ sn_scripts_new(struct event_base *base, const struct sn_timers *timers,
                sn_scripts_event_fn fn, void *ctx)
 {
     struct sn_scripts *s = sn_calloc(1, sizeof(*s));
-    struct timeval tv = { 0, 100 * 1000 };
+    struct rlimit rl;
 
     s->base = base;
     s->timers = timers;
     s->fn = fn;
     s->ctx = ctx;
+    s->fd_max = CLOSE_FALLBACK_MAX;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < CLOSE_FALLBACK_MAX)
+        s->fd_max = (int)rl.rlim_cur;
     s->tick = event_new(base, -1, EV_PERSIST, tick_cb, s);
-    evtimer_add(s->tick, &tv);
     s->sigchld = evsignal_new(base, SIGCHLD, sigchld_cb, s);
     evsignal_add(s->sigchld, NULL);
     return s;
@@ -240,6 +313,8 @@ sn_scripts_free(struct sn_scripts *s)
 {
     if (s == NULL)
         return;
+    /* Scripts still running are left to finish on their own, as Redis
+     * leaves them. */
     while (s->head != NULL) {
         struct job *j = s->head;
         s->head = j->next;
@@ -265,20 +340,21 @@ sn_scripts_queue(struct sn_scripts *s, int argc, char **argv)
             ;
         if (j == NULL)
             return;             /* every slot runs: drop the new one */
-        unlink_job(s, j);
-        job_free(j);
+        sn_log(SN_LOG_VERBOSE, "Script queue full: dropping %s",
+               j->argv[0]);
+        drop_job(s, j);
     }
     j = sn_calloc(1, sizeof(*j));
     j->argc = argc;
     j->argv = sn_calloc((size_t)argc + 1, sizeof(char *));
     for (i = 0; i < argc; i++)
         j->argv[i] = sn_strdup(argv[i] != NULL ? argv[i] : "");
-    j->start_ms = sn_daemon_now_ms();
     for (tail = &s->head; *tail != NULL; tail = &(*tail)->next)
         ;
     *tail = j;
     s->len++;
-    run_pending(s, j->start_ms);
+    run_pending(s, sn_daemon_now_ms());
+    arm_tick(s);
 }
 
 int
@@ -312,7 +388,9 @@ sn_scripts_view(struct sn_scripts *s, int *len)
         v->running = j->pid != 0;
         v->pid = j->pid;
         v->run_time_ms = v->running ? now - j->start_ms : 0;
-        v->run_delay_ms = v->running ? 0 : (j->start_ms > now ? j->start_ms - now : 0);
+        v->run_delay_ms = 0;
+        if (!v->running && j->start_ms > now)
+            v->run_delay_ms = j->start_ms - now;
         v->retry_num = j->retry_num;
     }
     *len = n;

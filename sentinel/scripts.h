@@ -3,8 +3,13 @@
  * runs them: fork/exec without a shell, at most SN_SCRIPTS_RUNNING_MAX at
  * once, a queue of at most SN_SCRIPTS_QUEUE_MAX (the oldest job that is
  * not running is dropped when it is full), a retry with doubling back-off
- * on exit status 1 or a signal (up to SN_SCRIPT_RETRY_MAX times), no retry
- * on 2 and above, and SIGKILL after script-max-runtime.
+ * (script-retry-delay, then twice that, ...) on exit status 1 or a signal,
+ * at most SN_SCRIPT_RETRY_MAX runs in all, no retry on 2 and above, and
+ * SIGKILL after script-max-runtime (-script-timeout; the kill counts as a
+ * signal, so the job is retried). A job that ends badly for good emits
+ * -script-error `<path> <signal> <exit status>`. Both timers are read from
+ * the core's struct sn_timers at every use, so SENTINEL DEBUG changes them
+ * at once.
  */
 #ifndef SN_SCRIPTS_H
 #define SN_SCRIPTS_H
@@ -41,7 +46,7 @@ struct sn_script_view {
     pid_t pid;
     int64_t run_time_ms;        /* running: for how long */
     int64_t run_delay_ms;       /* scheduled: until it may start */
-    int retry_num;
+    int retry_num;              /* times started: 1 during the first run */
 };
 
 /* The jobs in queue order; *len set. The array is valid until the next
