@@ -265,9 +265,12 @@ const char *sn_election_vote(struct sn_core *core, struct sn_master *m,
                              uint64_t req_epoch, const char *runid,
                              uint64_t *leader_epoch);
 /* Is there a leader of m for `epoch` (casting our own vote as Redis
- * does)? Returns true and its run id in out, or false. */
+ * does)? It needs a majority of voters and, unless `forced` (SENTINEL
+ * FAILOVER: no ODOWN to agree on), quorum votes. Returns true and its run
+ * id in out, or false. */
 bool sn_election_leader(struct sn_core *core, struct sn_master *m,
-                        uint64_t epoch, char out[SN_RUNID_LEN + 1]);
+                        uint64_t epoch, bool forced,
+                        char out[SN_RUNID_LEN + 1]);
 /* Our current epoch moved up (hello, vote request): +new-epoch, save. */
 void sn_election_adopt_epoch(struct sn_core *core, struct sn_master *m,
                              uint64_t epoch);

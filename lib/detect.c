@@ -292,17 +292,28 @@ ask_one(struct sn_core *core, struct sn_master *m, struct sn_instance *si)
     si->ask_sent_ms = core->now_ms;
 }
 
+/* A SENTINEL FAILOVER asks for votes whatever the master's state, until
+ * its epoch is confirmed (failover.c). */
+static bool
+forced_wants_votes(const struct sn_master *m)
+{
+    return (m->inst.flags & SN_F_FORCE_FAILOVER) && m->votes_asked &&
+           m->failover_state >= SN_FO_WAIT_START &&
+           m->failover_state <= SN_FO_WAIT_PROMOTION;
+}
+
 void
 sn_detect_ask(struct sn_core *core, struct sn_master *m, bool forced)
 {
     int64_t now = core->now_ms, every = ask_interval(core, m), due;
+    bool ask = (m->inst.flags & SN_F_S_DOWN) || forced_wants_votes(m);
     int i;
 
     for (i = 0; i < m->sentinels_len; i++) {
         struct sn_instance *si = m->sentinels[i];
 
         forget_stale(core, si);
-        if (!(m->inst.flags & SN_F_S_DOWN) || !si->cc->connected)
+        if (!ask || !si->cc->connected)
             continue;
         if (!forced) {
             due = si->last_master_down_reply_ms == 0

@@ -5,16 +5,31 @@
  * the switch to a new master address, and the acting half of INFO
  * (+convert-to-slave, +fix-slave-config, reconfiguration progress).
  *
- * One departure from Redis, on purpose (issue 3 item 7): the leader
- * announces +switch-master, and moves the master's address (SENTINEL
- * MASTER(S), the hello it publishes, the saved config), the moment the
- * promotion is confirmed, instead of after every replica resynchronised.
- * The other sentinels switch when our hello reaches them, which we push at
- * that same moment; Redis's leader would trail them by seconds or
- * minutes (redis#2615). The state stays RECONF_SLAVES (failover_in_progress)
- * while the leader repoints the remaining replicas in the background, and
- * UPDATE_CONFIG only closes the failover. GET-MASTER-ADDR-BY-NAME answers
- * the promoted replica from RECONF_SLAVES on, as Redis.
+ * Departures from Redis, on purpose:
+ *
+ * 1. The leader announces +switch-master, and moves the master's address
+ *    (SENTINEL MASTER(S), the hello it publishes, the saved config), the
+ *    moment the promotion is confirmed, instead of after every replica
+ *    resynchronised (issue 3 item 7). The other sentinels switch when our
+ *    hello reaches them, which we push at that same moment; Redis's leader
+ *    trails them by seconds or minutes (redis#2615). The state stays
+ *    RECONF_SLAVES (failover_in_progress) while the leader repoints the
+ *    remaining replicas in the background, and UPDATE_CONFIG only closes
+ *    the failover. GET-MASTER-ADDR-BY-NAME answers the promoted replica
+ *    from RECONF_SLAVES on, as Redis. +failover-end therefore names the
+ *    new address.
+ * 2. SENTINEL FAILOVER promotes at once, as Redis, but asks the peers for
+ *    votes in its epoch and claims the new config only once a majority of
+ *    the voters confirmed that epoch (no quorum: there is no ODOWN to
+ *    agree on). A sentinel cut off from the majority may pick an epoch the
+ *    majority already used; two configs under one epoch can never be
+ *    reconciled, so it aborts instead (-failover-abort-not-elected).
+ * 3. A replica claiming the master role is converted as soon as a majority
+ *    of the voters agree on our config (see info_claims_master), not only
+ *    after Redis's 4 x publish-period.
+ * 4. The epoch a failover starts is saved at once.
+ * 5. Selection rule 6 measures the master's downtime from its last valid
+ *    reply when that is earlier than our SDOWN (which a TILT postpones).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,10 +174,8 @@ selectable(const struct sn_core *core, const struct sn_master *m,
      *    down-after plus the time the master has been down. */
     if (r->master_link_down_ms > max_link_down)
         return false;
-    /* 7. It reports the replica role (an instance that claims to be a
-     *    master is not a replica of this one, whatever its config). */
-    if (r->role_reported != SN_ROLE_SLAVE)
-        return false;
+    /* As Redis, the role it reports is not a rule: a known replica that
+     * came back as a master (an old master) may be all there is. */
     return true;
 }
 
@@ -172,13 +185,13 @@ compare_candidates(const struct sn_instance *a, const struct sn_instance *b)
 {
     int c;
 
-    /* 8. Lower replica-priority wins. */
+    /* 7. Lower replica-priority wins. */
     if (a->slave_priority != b->slave_priority)
         return a->slave_priority < b->slave_priority ? -1 : 1;
-    /* 9. The larger replication offset wins. */
+    /* 8. The larger replication offset wins. */
     if (a->slave_repl_offset != b->slave_repl_offset)
         return a->slave_repl_offset > b->slave_repl_offset ? -1 : 1;
-    /* 10. The lexicographically smaller run id wins; unknown is last. */
+    /* 9. The lexicographically smaller run id wins; unknown is last. */
     if (a->runid[0] == '\0' && b->runid[0] != '\0')
         return 1;
     if (a->runid[0] != '\0' && b->runid[0] == '\0')
@@ -186,7 +199,7 @@ compare_candidates(const struct sn_instance *a, const struct sn_instance *b)
     c = strcasecmp(a->runid, b->runid);
     if (c != 0)
         return c;
-    /* 11. Then the smaller name (ip:port), so that nothing depends on
+    /* 10. Then the smaller name (ip:port), so that nothing depends on
      *     the order replicas were discovered in. */
     return strcmp(a->name, b->name);
 }
@@ -219,6 +232,11 @@ sn_failover_start(struct sn_core *core, struct sn_master *m)
     m->inst.flags |= SN_F_FAILOVER_IN_PROGRESS;
     m->failover_epoch = ++core->cfg.current_epoch;
     m->votes_asked = false;
+    m->claim_pending = false;
+    /* Unlike Redis, the new epoch is saved at once: a sentinel that
+     * crashed now must not come back with an older epoch and use this
+     * one again. */
+    sn_core_flush(core);
     sn_core_emit(core, SN_LOG_WARNING, "+new-epoch", &m->inst, false,
                  "%llu", (unsigned long long)core->cfg.current_epoch);
     sn_core_emit_inst(core, SN_LOG_WARNING, "+try-failover", &m->inst);
@@ -252,6 +270,7 @@ sn_failover_abort(struct sn_core *core, struct sn_master *m)
                                  SN_F_FORCE_FAILOVER);
     set_state(core, m, SN_FO_NONE);
     m->votes_asked = false;
+    m->claim_pending = false;
     if (m->promoted != NULL) {
         m->promoted->flags &= ~(unsigned)SN_F_PROMOTED;
         m->promoted = NULL;
@@ -279,10 +298,10 @@ step_wait_start(struct sn_core *core, struct sn_master *m)
     }
     if (!m->votes_asked) {
         m->votes_asked = true;
-        if (!forced)
-            sn_detect_ask(core, m, true);
+        sn_detect_ask(core, m, true);
     }
-    isleader = sn_election_leader(core, m, m->failover_epoch, leader) &&
+    isleader = sn_election_leader(core, m, m->failover_epoch, forced,
+                                  leader) &&
                strcasecmp(leader, core->cfg.myid) == 0;
     if (!isleader && !forced) {
         timeout = core->timers.election_timeout_ms;
@@ -355,15 +374,38 @@ step_select(struct sn_core *core, struct sn_master *m)
     step_send_noone(core, m);
 }
 
+static void promoted(struct sn_core *core, struct sn_master *m,
+                     struct sn_instance *r);
+
+/* A forced failover's epoch is confirmed when a majority of the voters
+ * voted for us in it. Without that it may be an epoch that a majority we
+ * cannot reach already used for another config, and two configs under one
+ * epoch can never be reconciled. */
+static bool
+forced_confirmed(struct sn_core *core, struct sn_master *m)
+{
+    char leader[SN_RUNID_LEN + 1];
+
+    return sn_election_leader(core, m, m->failover_epoch, true, leader) &&
+           strcasecmp(leader, core->cfg.myid) == 0;
+}
+
 static void
 step_wait_promotion(struct sn_core *core, struct sn_master *m)
 {
     int64_t end = m->failover_state_change_ms + m->cfg->failover_timeout_ms;
 
-    /* The promotion itself is seen in the replica's INFO. */
+    /* The promotion itself is seen in the replica's INFO; a forced one
+     * also waits for its epoch to be confirmed. */
+    if (m->claim_pending && forced_confirmed(core, m)) {
+        promoted(core, m, m->promoted);
+        return;
+    }
     if (core->now_ms > end) {
         sn_core_emit_inst(core, SN_LOG_WARNING,
-                          "-failover-abort-slave-timeout", &m->inst);
+                          m->claim_pending ? "-failover-abort-not-elected"
+                                           : "-failover-abort-slave-timeout",
+                          &m->inst);
         sn_failover_abort(core, m);
     } else {
         sn_core_wake(core, end + 1);
@@ -614,12 +656,25 @@ push_hellos(struct sn_core *core, struct sn_master *m)
 static void
 promoted(struct sn_core *core, struct sn_master *m, struct sn_instance *r)
 {
-    char *oldhost = sn_strdup(m->inst.host), *newhost = sn_strdup(r->host);
-    int oldport = m->inst.port, newport = r->port;
     unsigned forced = m->inst.flags & SN_F_FORCE_FAILOVER;
     uint64_t epoch = m->failover_epoch;
     int64_t start = m->failover_start_ms;
+    char *oldhost, *newhost;
+    int oldport, newport;
 
+    /* SENTINEL FAILOVER promotes at once, as Redis, but claims the new
+     * config only once its epoch is confirmed (step_wait_promotion); if it
+     * never is, the failover aborts and the replica it promoted is turned
+     * back by whichever config wins. */
+    if (forced && !forced_confirmed(core, m)) {
+        m->claim_pending = true;
+        return;
+    }
+    m->claim_pending = false;
+    oldhost = sn_strdup(m->inst.host);
+    newhost = sn_strdup(r->host);
+    oldport = m->inst.port;
+    newport = r->port;
     /* The epoch we won the election in becomes the master's config epoch:
      * it makes every other sentinel adopt the new address. */
     m->cfg->config_epoch = epoch;
@@ -680,16 +735,39 @@ slaveof_recent(const struct sn_core *core, const struct sn_instance *ri)
            core->now_ms - ri->slaveof_sent_ms < SN_SLAVEOF_RETRY_MS;
 }
 
+/* Do a majority of the voters agree with our config for m: we, and the
+ * peers whose hello, heard after `since`, names our config epoch and our
+ * master address? */
+static bool
+config_confirmed(const struct sn_core *core, const struct sn_master *m,
+                 int64_t since)
+{
+    int agree = 1, i;
+
+    (void)core;
+    for (i = 0; i < m->sentinels_len; i++) {
+        const struct sn_instance *si = m->sentinels[i];
+
+        if (si->last_hello_ms > since &&
+            si->hello_config_epoch == m->cfg->config_epoch &&
+            sn_inst_addr_eq(si->hello_master_host, si->hello_master_port,
+                            m->inst.host, m->inst.port))
+            agree++;
+    }
+    return agree >= (m->sentinels_len + 1) / 2 + 1;
+}
+
 /* A replica (not the one we promote) reports the master role.
  *
  * Redis waits 4 x publish-period after the role change, so that a newer
  * config (this instance legitimately promoted by a later failover) has
- * time to reach us by hello. We keep that wait, except for the instance
- * our own last switch demoted that has not been seen as a replica since:
- * it can only be the old master coming back with stale data, and every
- * write it takes is lost, so it is converted at once. A later promotion
- * of that instance needs it to report the replica role first (selection
- * rule 7), which clears the exception. */
+ * time to reach us by hello. We convert sooner when the sentinels agree on
+ * our config: a majority of the voters (we included) named our config
+ * epoch and master address in hellos heard after we saw this instance
+ * claim the master role. A returning old master is so converted about one
+ * hello after the sentinels see it (every write it takes meanwhile is
+ * lost); an instance a later failover promoted is not, because the
+ * sentinels that know that config say so. */
 static void
 info_claims_master(struct sn_core *core, struct sn_instance *ri)
 {
@@ -700,7 +778,7 @@ info_claims_master(struct sn_core *core, struct sn_instance *ri)
     if ((ri->flags & SN_F_PROMOTED) || !master_looks_sane(core, m) ||
         slaveof_recent(core, ri))
         return;
-    ready = ri->demoted ||
+    ready = config_confirmed(core, m, ri->role_reported_ms) ||
             (no_down_for(core, ri, wait) &&
              core->now_ms - ri->role_reported_ms > wait);
     if (!ready)

@@ -254,6 +254,7 @@ inst_destroy(struct sn_core *core, struct sn_instance *ri)
     free(ri->host);
     free(ri->info);
     free(ri->slave_master_host);
+    free(ri->hello_master_host);
 }
 
 static void
@@ -470,6 +471,7 @@ master_clear(struct sn_core *core, struct sn_master *m)
     m->promoted = NULL;
     m->votes_asked = false;
     m->switched = false;
+    m->claim_pending = false;
     ri->runid[0] = '\0';
     sn_set_str(&ri->slave_master_host, "");
     ri->s_down_since_ms = 0;
@@ -839,6 +841,9 @@ sn_inst_process_hello(struct sn_core *core, const char *payload, size_t len)
     if (si == NULL)
         return;
     si->last_hello_ms = core->now_ms;
+    si->hello_config_epoch = h.master_config_epoch;
+    sn_set_str(&si->hello_master_host, h.master_ip);
+    si->hello_master_port = h.master_port;
     if (h.master_config_epoch > m->cfg->config_epoch)
         sn_failover_hello_config(core, m, si, &h);
 }

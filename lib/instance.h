@@ -136,6 +136,11 @@ struct sn_instance {
     int64_t slave_reconf_sent_ms;
     int64_t master_reboot_since_ms;
 
+    /* Sentinels: what their last hello said of the master. */
+    uint64_t hello_config_epoch;
+    char *hello_master_host;        /* NULL until a hello is heard */
+    int hello_master_port;
+
     /* Sentinels: the answer to our last is-master-down-by-addr. */
     int64_t last_master_down_reply_ms;
     char leader[SN_RUNID_LEN + 1];  /* the run id it voted for, "" if none */
@@ -163,6 +168,8 @@ struct sn_master {
     bool votes_asked;               /* WAIT_START: vote requests are out */
     bool switched;                  /* RECONF_SLAVES: +switch-master was
                                        announced at promotion already */
+    bool claim_pending;             /* forced failover: the replica is
+                                       promoted, the epoch not confirmed */
 };
 
 #endif /* SN_INSTANCE_H */

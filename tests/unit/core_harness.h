@@ -648,6 +648,14 @@ h_meet_peers(struct harness *h)
     h_hello(h, "10.0.0.12", 26379, H_PEER_B, 0, "10.0.0.1", 6379, 0);
 }
 
+/* Both peers publish a hello naming `mhost`:6379 in config epoch `e`. */
+static inline void
+h_meet_peers_cfg(struct harness *h, uint64_t e, const char *mhost)
+{
+    h_hello(h, "10.0.0.11", 26379, H_PEER_A, e, mhost, 6379, e);
+    h_hello(h, "10.0.0.12", 26379, H_PEER_B, e, mhost, 6379, e);
+}
+
 static inline void
 h_free(struct harness *h)
 {

@@ -216,11 +216,11 @@ START_TEST(test_leader_majority_of_all_known)
     h_meet_peers(&h);
     m = h_master(&h);
     /* Alone: our own vote is 1 of 3. */
-    ck_assert(!sn_election_leader(h.core, m, 1, out));
+    ck_assert(!sn_election_leader(h.core, m, 1, false, out));
     ck_assert_str_eq(m->leader, H_MYID);
     /* One peer agrees: 2 of 3, and quorum 2. */
     peer_voted(m->sentinels[0], H_MYID, 1);
-    ck_assert(sn_election_leader(h.core, m, 1, out));
+    ck_assert(sn_election_leader(h.core, m, 1, false, out));
     ck_assert_str_eq(out, H_MYID);
     h_pump(&h);
     h_free(&h);
@@ -238,9 +238,9 @@ START_TEST(test_leader_needs_quorum)
     m = h_master(&h);
     m->cfg->quorum = 3;
     peer_voted(m->sentinels[0], H_MYID, 1);
-    ck_assert(!sn_election_leader(h.core, m, 1, out));
+    ck_assert(!sn_election_leader(h.core, m, 1, false, out));
     peer_voted(m->sentinels[1], H_MYID, 1);
-    ck_assert(sn_election_leader(h.core, m, 1, out));
+    ck_assert(sn_election_leader(h.core, m, 1, false, out));
     h_pump(&h);
     h_free(&h);
 }
@@ -259,9 +259,9 @@ START_TEST(test_leader_unreachable_peers_still_count)
     m->cfg->quorum = 1;
     /* 4 voters: 2 votes are not a majority, whoever is reachable. */
     peer_voted(m->sentinels[0], H_MYID, 1);
-    ck_assert(!sn_election_leader(h.core, m, 1, out));
+    ck_assert(!sn_election_leader(h.core, m, 1, false, out));
     peer_voted(m->sentinels[1], H_MYID, 1);
-    ck_assert(sn_election_leader(h.core, m, 1, out));
+    ck_assert(sn_election_leader(h.core, m, 1, false, out));
     h_pump(&h);
     h_free(&h);
 }
@@ -280,7 +280,7 @@ START_TEST(test_leader_tie_break_smallest_runid)
      * id, which then has 2 of 3. */
     peer_voted(m->sentinels[0], H_PEER_B, 1);
     peer_voted(m->sentinels[1], H_PEER_A, 1);
-    ck_assert(sn_election_leader(h.core, m, 1, out));
+    ck_assert(sn_election_leader(h.core, m, 1, false, out));
     ck_assert_str_eq(out, H_PEER_A);
     ck_assert_str_eq(m->leader, H_PEER_A);
     h_pump(&h);
@@ -299,7 +299,7 @@ START_TEST(test_leader_other_epochs_ignored)
     m = h_master(&h);
     peer_voted(m->sentinels[0], H_MYID, 1);
     peer_voted(m->sentinels[1], H_MYID, 1);
-    ck_assert(!sn_election_leader(h.core, m, 2, out));
+    ck_assert(!sn_election_leader(h.core, m, 2, false, out));
     h_pump(&h);
     h_free(&h);
 }
@@ -318,7 +318,7 @@ START_TEST(test_leader_we_voted_for_another)
     ask_vote(&h, 1, H_PEER_B, leader, &le);
     peer_voted(m->sentinels[0], H_MYID, 1);
     /* Our vote in epoch 1 is B's: we have 1 vote, B has 1. */
-    ck_assert(!sn_election_leader(h.core, m, 1, out));
+    ck_assert(!sn_election_leader(h.core, m, 1, false, out));
     ck_assert_str_eq(m->leader, H_PEER_B);
     h_pump(&h);
     h_free(&h);

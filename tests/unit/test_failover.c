@@ -135,19 +135,21 @@ START_TEST(test_select_rule6_master_link_down_too_long_excluded)
 }
 END_TEST
 
-START_TEST(test_select_rule7_claims_master_excluded)
+START_TEST(test_select_claims_master_not_excluded)
 {
     struct harness h;
     struct sn_instance *r1, *r2;
     struct sn_master *m = select_setup(&h, &r1, &r2);
 
+    /* As Redis: a known replica that reports the master role (an old
+     * master come back) is still a candidate. */
     r1->role_reported = SN_ROLE_MASTER;
-    ck_assert_ptr_eq(sn_failover_select(h.core, m), r2);
+    ck_assert_ptr_eq(sn_failover_select(h.core, m), r1);
     h_free(&h);
 }
 END_TEST
 
-START_TEST(test_select_rule8_priority)
+START_TEST(test_select_rule7_priority)
 {
     struct harness h;
     struct sn_instance *r1, *r2;
@@ -159,7 +161,7 @@ START_TEST(test_select_rule8_priority)
 }
 END_TEST
 
-START_TEST(test_select_rule9_offset)
+START_TEST(test_select_rule8_offset)
 {
     struct harness h;
     struct sn_instance *r1, *r2;
@@ -172,7 +174,7 @@ START_TEST(test_select_rule9_offset)
 }
 END_TEST
 
-START_TEST(test_select_rule10_runid)
+START_TEST(test_select_rule9_runid)
 {
     struct harness h;
     struct sn_instance *r1, *r2;
@@ -190,7 +192,7 @@ START_TEST(test_select_rule10_runid)
 }
 END_TEST
 
-START_TEST(test_select_rule11_name)
+START_TEST(test_select_rule10_name)
 {
     struct harness h;
     struct sn_instance *r1, *r2;
@@ -511,8 +513,6 @@ START_TEST(test_forced_failover_without_election)
         "+elected-leader master mymaster 10.0.0.1 6379",
         "+promoted-slave slave 10.0.0.2:6379",
         "+switch-master mymaster 10.0.0.1 6379 10.0.0.2 6379",
-        "+convert-to-slave slave 10.0.0.1:6379 10.0.0.1 6379 @ mymaster "
-            "10.0.0.2 6379",
         NULL,
     };
     struct harness h;
@@ -527,10 +527,71 @@ START_TEST(test_forced_failover_without_election)
     h_pump(&h);
     h_run(&h, 100);
     assert_sequence(&h, evs);
-    ck_assert_int_eq(h_count(&h, SN_ACT_SEND, "10.0.0.11:26379 SENTINEL"), 0);
-    /* The old master, alive, was converted at once. */
+    /* No ODOWN to agree on, but the epoch is confirmed by votes. */
+    ck_assert_int_ge(h_find(&h, SN_ACT_SEND, "10.0.0.11:26379 SENTINEL "
+                            "is-master-down-by-addr 10.0.0.1 6379 1 "
+                            H_MYID), 0);
+    /* The old master, alive, is converted once the peers agree. */
+    h_meet_peers_cfg(&h, 1, "10.0.0.2");
+    h_run(&h, 300);
+    ck_assert_int_ge(h_event(&h, "+convert-to-slave slave 10.0.0.1:6379 "
+                                 "10.0.0.1 6379 @ mymaster 10.0.0.2 6379"),
+                     0);
     ck_assert_str_eq(h_srv_find(&h, "10.0.0.1", 6379)->info.master_host,
                      "10.0.0.2");
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_forced_failover_claims_only_a_confirmed_epoch)
+{
+    struct harness h;
+    char err[128];
+
+    /* Cut off from both peers: the replica is promoted (as Redis), but
+     * the epoch may be one the others used, so no config is claimed. */
+    h_setup(&h, 30000);
+    h_meet_peers(&h);
+    h_kill(&h, h_srv_find(&h, "10.0.0.11", 26379), H_DEAD);
+    h_kill(&h, h_srv_find(&h, "10.0.0.12", 26379), H_DEAD);
+    h_log_clear(&h);
+    ck_assert_int_eq(sn_core_failover(h.core, h_master(&h), h.now, err,
+                                      sizeof(err)), 0);
+    h_pump(&h);
+    h_run(&h, 1000);
+    ck_assert_int_eq(h_srv_find(&h, "10.0.0.2", 6379)->info.role,
+                     SN_ROLE_MASTER);
+    ck_assert_int_eq(h_count(&h, SN_ACT_EVENT, "+promoted-slave"), 0);
+    ck_assert_int_eq(h_count(&h, SN_ACT_EVENT, "+switch-master"), 0);
+    ck_assert_uint_eq(h_master(&h)->cfg->config_epoch, 0);
+    ck_assert(h_master(&h)->claim_pending);
+    /* A peer comes back and votes: the claim goes through. */
+    h_srv_find(&h, "10.0.0.11", 26379)->state = H_ALIVE;
+    h_run(&h, 1500);
+    ck_assert_int_ge(h_event(&h, "+switch-master mymaster 10.0.0.1 6379 "
+                                 "10.0.0.2 6379"), 0);
+    ck_assert_uint_eq(h_master(&h)->cfg->config_epoch, 1);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_forced_failover_unconfirmed_aborts)
+{
+    struct harness h;
+    char err[128];
+
+    h_setup(&h, 30000);
+    h_meet_peers(&h);
+    h_kill(&h, h_srv_find(&h, "10.0.0.11", 26379), H_DEAD);
+    h_kill(&h, h_srv_find(&h, "10.0.0.12", 26379), H_DEAD);
+    ck_assert_int_eq(sn_core_failover(h.core, h_master(&h), h.now, err,
+                                      sizeof(err)), 0);
+    h_pump(&h);
+    h_run(&h, 61000);
+    ck_assert_int_ge(h_event(&h, "-failover-abort-not-elected master "
+                                 "mymaster 10.0.0.1 6379"), 0);
+    ck_assert_int_eq(h_count(&h, SN_ACT_EVENT, "+switch-master"), 0);
+    ck_assert_int_eq(h_master(&h)->failover_state, SN_FO_NONE);
     h_free(&h);
 }
 END_TEST
@@ -643,19 +704,32 @@ START_TEST(test_convert_returning_old_master_within_a_second)
 {
     struct harness h;
     struct h_srv *old;
-    int64_t back;
+    struct sn_instance *r;
+    int64_t back, seen;
     int i;
 
     fail_master(&h, 1000);
     old = h_srv_find(&h, "10.0.0.1", 6379);
+    r = sn_inst_replica_find(h_master(&h), "10.0.0.1", 6379);
     h_run(&h, 5000);
     back = h.now;
     old->state = H_ALIVE;
-    h_run(&h, 1500);
+    /* Its links come back within a second (one attempt a second) and its
+     * INFO shows the master role at once. */
+    while (r->role_reported != SN_ROLE_MASTER && h.now < back + 1000)
+        h_run(&h, 10);
+    seen = r->role_reported_ms;
+    ck_assert_int_le(seen - back, 1000);
+    ck_assert_int_eq(h_count(&h, SN_ACT_EVENT, "+convert-to-slave"), 0);
+    /* The peers' next hellos agree with our config. */
+    h_run(&h, 1);
+    h_meet_peers_cfg(&h, 1, "10.0.0.2");
+    h_run(&h, 300);
     i = h_event(&h, "+convert-to-slave slave 10.0.0.1:6379 10.0.0.1 6379 @ "
                     "mymaster 10.0.0.2 6379");
     ck_assert_int_ge(i, 0);
-    ck_assert_int_le(h.log[i].at - back, 1000);
+    /* At the next INFO (250 ms) after the agreement. */
+    ck_assert_int_le(h.log[i].at - seen, 260);
     ck_assert_int_ge(h_find(&h, SN_ACT_SEND,
                             "10.0.0.1:6379 SLAVEOF 10.0.0.2 6379"), 0);
     ck_assert_int_eq(old->info.role, SN_ROLE_SLAVE);
@@ -664,7 +738,56 @@ START_TEST(test_convert_returning_old_master_within_a_second)
 }
 END_TEST
 
-START_TEST(test_convert_observer_fast_for_demoted)
+START_TEST(test_convert_waits_without_agreement)
+{
+    struct harness h;
+    struct h_srv *old;
+    struct sn_instance *r;
+    int64_t since;
+    int i;
+
+    fail_master(&h, 1000);
+    /* The peers last spoke before the old master came back: that is no
+     * agreement (a later failover may have promoted it since). */
+    h_meet_peers_cfg(&h, 1, "10.0.0.2");
+    old = h_srv_find(&h, "10.0.0.1", 6379);
+    h_run(&h, 100);
+    old->state = H_ALIVE;
+    h_run(&h, 1500);
+    r = sn_inst_replica_find(h_master(&h), "10.0.0.1", 6379);
+    ck_assert_int_eq(r->role_reported, SN_ROLE_MASTER);
+    since = r->role_reported_ms;
+    ck_assert_int_eq(h_count(&h, SN_ACT_EVENT, "+convert-to-slave"), 0);
+    h_run(&h, 8000);
+    i = h_find(&h, SN_ACT_EVENT, "+convert-to-slave");
+    ck_assert_int_ge(i, 0);
+    ck_assert_int_gt(h.log[i].at - since, 8000);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_convert_not_against_newer_config)
+{
+    struct harness h;
+    struct h_srv *old;
+
+    fail_master(&h, 1000);
+    old = h_srv_find(&h, "10.0.0.1", 6379);
+    h_run(&h, 100);
+    old->state = H_ALIVE;
+    h_run(&h, 1500);
+    /* A peer says the old master was promoted again, in epoch 2. */
+    h_hello(&h, "10.0.0.11", 26379, H_PEER_A, 2, "10.0.0.1", 6379, 2);
+    h_run(&h, 10000);
+    ck_assert_int_eq(h_count(&h, SN_ACT_EVENT, "+convert-to-slave slave "
+                             "10.0.0.1:6379"), 0);
+    ck_assert_str_eq(h_master(&h)->inst.host, "10.0.0.1");
+    ck_assert_int_eq(old->info.role, SN_ROLE_MASTER);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_convert_observer_with_agreement)
 {
     struct harness h;
     struct sn_instance *old;
@@ -679,10 +802,13 @@ START_TEST(test_convert_observer_fast_for_demoted)
     old = sn_inst_replica_find(h_master(&h), "10.0.0.1", 6379);
     ck_assert(old != NULL && old->demoted);
     h_run(&h, 100);
+    ck_assert_int_eq(h_count(&h, SN_ACT_EVENT, "+convert-to-slave"), 0);
+    h_run(&h, 1);
+    h_hello(&h, "10.0.0.11", 26379, H_PEER_A, 1, "10.0.0.2", 6379, 1);
+    h_run(&h, 300);
     i = h_event(&h, "+convert-to-slave slave 10.0.0.1:6379 10.0.0.1 6379 @ "
                     "mymaster 10.0.0.2 6379");
     ck_assert_int_ge(i, 0);
-    ck_assert_int_le(h.log[i].at - h.log[0].at, 100);
     h_run(&h, 1000);
     ck_assert(!old->demoted);
     h_free(&h);
@@ -697,6 +823,7 @@ START_TEST(test_convert_other_replica_waits)
     int i;
 
     h_setup(&h, 30000);
+    h_meet_peers(&h);
     h_srv_master(h_srv_find(&h, "10.0.0.3", 6379), H_RUNID_R2);
     h_run(&h, 10100);
     r = sn_inst_replica_find(h_master(&h), "10.0.0.3", 6379);
@@ -709,6 +836,21 @@ START_TEST(test_convert_other_replica_waits)
     /* 4 x publish-period, as Redis, then at the next INFO (250 ms). */
     ck_assert_int_gt(h.log[i].at - since, 8000);
     ck_assert_int_le(h.log[i].at - since, 8000 + 260);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_convert_alone_at_once)
+{
+    struct harness h;
+
+    /* A lone sentinel is its own majority. */
+    h_setup(&h, 30000);
+    h_srv_master(h_srv_find(&h, "10.0.0.3", 6379), H_RUNID_R2);
+    h_run(&h, 10300);
+    ck_assert_int_ge(h_event(&h, "+convert-to-slave slave 10.0.0.3:6379 "
+                                 "10.0.0.3 6379 @ mymaster 10.0.0.1 6379"),
+                     0);
     h_free(&h);
 }
 END_TEST
@@ -814,11 +956,11 @@ failover_suite(void)
     tcase_add_test(tc, test_select_rule4_priority_zero_excluded);
     tcase_add_test(tc, test_select_rule5_stale_info_excluded);
     tcase_add_test(tc, test_select_rule6_master_link_down_too_long_excluded);
-    tcase_add_test(tc, test_select_rule7_claims_master_excluded);
-    tcase_add_test(tc, test_select_rule8_priority);
-    tcase_add_test(tc, test_select_rule9_offset);
-    tcase_add_test(tc, test_select_rule10_runid);
-    tcase_add_test(tc, test_select_rule11_name);
+    tcase_add_test(tc, test_select_claims_master_not_excluded);
+    tcase_add_test(tc, test_select_rule7_priority);
+    tcase_add_test(tc, test_select_rule8_offset);
+    tcase_add_test(tc, test_select_rule9_runid);
+    tcase_add_test(tc, test_select_rule10_name);
     tcase_add_test(tc, test_failover_seed_case_events);
     tcase_add_test(tc, test_failover_slaveof_transaction);
     tcase_add_test(tc, test_failover_rename_command_in_transaction);
@@ -829,13 +971,18 @@ failover_suite(void)
     tcase_add_test(tc, test_failover_wait_promotion_timeout);
     tcase_add_test(tc, test_failover_parallel_syncs_and_reconf_timeout);
     tcase_add_test(tc, test_forced_failover_without_election);
+    tcase_add_test(tc, test_forced_failover_claims_only_a_confirmed_epoch);
+    tcase_add_test(tc, test_forced_failover_unconfirmed_aborts);
     tcase_add_test(tc, test_forced_failover_errors);
     tcase_add_test(tc, test_observer_switches_on_newer_config);
     tcase_add_test(tc, test_observer_same_address_only_epoch);
     tcase_add_test(tc, test_observer_aborts_own_attempt);
     tcase_add_test(tc, test_convert_returning_old_master_within_a_second);
-    tcase_add_test(tc, test_convert_observer_fast_for_demoted);
+    tcase_add_test(tc, test_convert_waits_without_agreement);
+    tcase_add_test(tc, test_convert_not_against_newer_config);
+    tcase_add_test(tc, test_convert_observer_with_agreement);
     tcase_add_test(tc, test_convert_other_replica_waits);
+    tcase_add_test(tc, test_convert_alone_at_once);
     tcase_add_test(tc, test_convert_not_in_tilt);
     tcase_add_test(tc, test_fix_slave_config_after_failover_timeout);
     tcase_add_test(tc, test_crash_after_election);
