@@ -2162,11 +2162,13 @@ acl_cat(const struct acl_call *a)
         return;
     }
     universe_build();
+    /* Hidden commands (ECHO, QUIT, CLIENT SETINFO: not in a Redis 7.0
+     * sentinel's table) are checked like the others but not listed. */
     for (int i = 0; i < cmds_len; i++)
-        n += (cmds[i].cats & (1u << cat)) != 0;
+        n += (cmds[i].cats & (1u << cat)) != 0 && !cmds[i].e->hidden;
     sn_resp_write_array(a->w, (size_t)n);
     for (int i = 0; i < cmds_len; i++)
-        if (cmds[i].cats & (1u << cat))
+        if ((cmds[i].cats & (1u << cat)) && !cmds[i].e->hidden)
             sn_resp_write_bulk_str(a->w, cmds[i].e->name);
 }
 

@@ -28,78 +28,31 @@
 #include "persist.h"
 #include "resp.h"
 #include "scripts.h"
+#include "server_priv.h"
 #include "util.h"
 
-/* A subscriber slower than this is disconnected, as Redis's
- * client-output-buffer-limit pubsub hard limit does. */
-#define OUTPUT_PUBSUB_MAX   (32 * 1024 * 1024)
-#define OUTPUT_NORMAL_MAX   (1024 * 1024 * 1024)
-#define LISTENERS_MAX       16
-
-struct client {
-    uint64_t id;
-    struct sn_server *srv;
-    struct bufferevent *bev;
-    int fd;
-    char addr[INET6_ADDRSTRLEN + 8];
-    char laddr[INET6_ADDRSTRLEN + 8];
-    bool loopback;
-    char *name;
-    char *lib_name;
-    char *lib_ver;
-    int proto;
-    const struct sn_acl_user *user;
-    bool authenticated;         /* by AUTH or HELLO AUTH */
-    bool close_after_reply;
-    bool closing;               /* freed once the current command ends */
-    int64_t created_ms;
-    int64_t last_ms;
-    char last_cmd[64];
-    char **channels;
-    int channels_len;
-    char **patterns;
-    int patterns_len;
-    struct sn_resp_parser parser;
-    struct sn_buf out;
-    struct client *prev, *next;
-};
-
-struct sn_server {
-    struct sn_daemon *d;
-    const struct sn_config *cfg;    /* the core's live model */
-    struct evconnlistener *listeners[LISTENERS_MAX];
-    int listeners_len;
-    struct client *clients;
-    int clients_len;
-    uint64_t next_id;
-    struct client *current;         /* the client whose command runs */
-    struct sn_server_stats stats;
-};
-
-static void client_free(struct client *c);
-static void client_flush(struct client *c);
 
 /* ---------------------------------------------------------------------
  * Replies
  * ------------------------------------------------------------------- */
 
-static void
-writer(struct client *c, struct sn_resp_writer *w)
+void
+sn_srv_writer(struct client *c, struct sn_resp_writer *w)
 {
     sn_resp_writer_init(w, &c->out, c->proto);
 }
 
-static void
-reply_ok(struct client *c)
+void
+sn_srv_reply_ok(struct client *c)
 {
     struct sn_resp_writer w;
 
-    writer(c, &w);
+    sn_srv_writer(c, &w);
     sn_resp_write_status(&w, "OK");
 }
 
-static void
-reply_error(struct client *c, const char *fmt, ...)
+void
+sn_srv_reply_error(struct client *c, const char *fmt, ...)
 {
     struct sn_resp_writer w;
     char msg[1024];
@@ -108,7 +61,7 @@ reply_error(struct client *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    writer(c, &w);
+    sn_srv_writer(c, &w);
     sn_resp_write_error(&w, msg);
 }
 
@@ -121,7 +74,7 @@ reply_arity(struct client *c, const char *name)
     for (i = 0; name[i] != '\0' && i < sizeof(lower) - 1; i++)
         lower[i] = (char)tolower((unsigned char)name[i]);
     lower[i] = '\0';
-    reply_error(c, "ERR wrong number of arguments for '%s' command", lower);
+    sn_srv_reply_error(c, "ERR wrong number of arguments for '%s' command", lower);
 }
 
 /* ---------------------------------------------------------------------
@@ -139,8 +92,8 @@ list_find(char **list, int len, const char *s)
     return -1;
 }
 
-static int
-subscriptions(const struct client *c)
+int
+sn_srv_subscriptions(const struct client *c)
 {
     return c->channels_len + c->patterns_len;
 }
@@ -150,14 +103,14 @@ write_sub_reply(struct client *c, const char *kind, const char *name)
 {
     struct sn_resp_writer w;
 
-    writer(c, &w);
+    sn_srv_writer(c, &w);
     sn_resp_write_push(&w, 3);
     sn_resp_write_bulk_str(&w, kind);
     if (name != NULL)
         sn_resp_write_bulk_str(&w, name);
     else
         sn_resp_write_null(&w);
-    sn_resp_write_int(&w, subscriptions(c));
+    sn_resp_write_int(&w, sn_srv_subscriptions(c));
 }
 
 static void
@@ -210,14 +163,20 @@ publish_to(struct client *c, const char *pattern, const char *channel,
 {
     struct sn_resp_writer w;
 
-    writer(c, &w);
+    if (c->reply == CLIENT_REPLY_OFF)
+        return;
+    /* To the client whose command runs: after that command's reply is
+     * written, before it leaves (client_process orders them). */
+    sn_resp_writer_init(&w, c == c->srv->current ? &c->push : &c->out,
+                        c->proto);
     sn_resp_write_push(&w, pattern != NULL ? 4 : 3);
     sn_resp_write_bulk_str(&w, pattern != NULL ? "pmessage" : "message");
     if (pattern != NULL)
         sn_resp_write_bulk_str(&w, pattern);
     sn_resp_write_bulk_str(&w, channel);
     sn_resp_write_bulk_str(&w, payload);
-    client_flush(c);
+    if (c != c->srv->current)
+        sn_srv_client_flush(c);
 }
 
 void
@@ -245,8 +204,6 @@ sn_server_publish(struct sn_server *s, const char *channel,
  * Connection-level commands
  * ------------------------------------------------------------------- */
 
-static void client_info_line(const struct client *c, struct sn_buf *b,
-                             int64_t now);
 
 static char *
 client_info_str(const struct client *c)
@@ -254,7 +211,7 @@ client_info_str(const struct client *c)
     struct sn_buf b;
 
     sn_buf_init(&b);
-    client_info_line(c, &b, sn_daemon_now_ms());
+    sn_srv_client_info_line(c, &b, sn_daemon_now_ms());
     if (b.len > 0 && b.data[b.len - 1] == '\n')
         b.data[--b.len] = '\0';
     return sn_buf_steal(&b, NULL);
@@ -275,7 +232,7 @@ cmd_auth(struct client *c, int argc, char **argv, const size_t *argvlen)
     const struct sn_acl_user *u;
     char *info = client_info_str(c);
 
-    writer(c, &w);
+    sn_srv_writer(c, &w);
     u = sn_acl_auth_command(c->srv->d->acl, &w, argc, argv, argvlen, info,
                             sn_daemon_now_ms());
     free(info);
@@ -291,12 +248,12 @@ cmd_hello(struct client *c, int argc, char **argv)
     int i;
 
     if (argc >= 2 && (sn_parse_i64(argv[1], INT64_MIN, INT64_MAX, &ver) != 0)) {
-        reply_error(c, "ERR Protocol version is not an integer or out of "
+        sn_srv_reply_error(c, "ERR Protocol version is not an integer or out of "
                        "range");
         return;
     }
     if (ver < 2 || ver > 3) {
-        reply_error(c, "NOPROTO unsupported protocol version");
+        sn_srv_reply_error(c, "NOPROTO unsupported protocol version");
         return;
     }
     for (i = 2; i < argc; i++) {
@@ -310,7 +267,7 @@ cmd_hello(struct client *c, int argc, char **argv)
                                   argv[0], strlen(argv[0]), argv[i + 1], info,
                                   sn_daemon_now_ms());
                 free(info);
-                reply_error(c, "%s", SN_ACL_ERR_WRONGPASS);
+                sn_srv_reply_error(c, "%s", SN_ACL_ERR_WRONGPASS);
                 return;
             }
             set_user(c, u);
@@ -318,19 +275,19 @@ cmd_hello(struct client *c, int argc, char **argv)
         } else if (strcasecmp(argv[i], "SETNAME") == 0 && more) {
             sn_set_str(&c->name, argv[++i]);
         } else {
-            reply_error(c, "ERR Syntax error in HELLO option '%s'", argv[i]);
+            sn_srv_reply_error(c, "ERR Syntax error in HELLO option '%s'", argv[i]);
             return;
         }
     }
     if (!c->authenticated && sn_acl_auth_required(c->srv->d->acl)) {
-        reply_error(c, "NOAUTH HELLO must be called with the client already "
+        sn_srv_reply_error(c, "NOAUTH HELLO must be called with the client already "
                        "authenticated, otherwise the HELLO AUTH <user> <pass> "
                        "option can be used to authenticate the client and "
                        "select the RESP protocol version at the same time");
         return;
     }
     c->proto = (int)ver;
-    writer(c, &w);
+    sn_srv_writer(c, &w);
     sn_resp_write_map(&w, 6);
     sn_resp_write_bulk_str(&w, "server");
     sn_resp_write_bulk_str(&w, "redis");
@@ -347,283 +304,16 @@ cmd_hello(struct client *c, int argc, char **argv)
 }
 
 static void
-client_info_line(const struct client *c, struct sn_buf *b, int64_t now)
-{
-    sn_buf_printf(b,
-        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld "
-        "flags=%s db=0 sub=%d psub=%d ssub=0 multi=-1 qbuf=%zu "
-        "qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=0 oll=0 "
-        "omem=%zu tot-mem=%zu events=r cmd=%s user=%s redir=-1 "
-        "resp=%d lib-name=%s lib-ver=%s\n",
-        (unsigned long long)c->id, c->addr, c->laddr, c->fd,
-        c->name != NULL ? c->name : "", (long long)((now - c->created_ms) / 1000),
-        (long long)((now - c->last_ms) / 1000),
-        subscriptions(c) > 0 ? "P" : "N", c->channels_len, c->patterns_len,
-        sn_resp_parser_pending(&c->parser), c->parser.cap - c->parser.len,
-        c->parser.cap, c->out.len, c->parser.cap + c->out.len + sizeof(*c),
-        c->last_cmd[0] != '\0' ? c->last_cmd : "NULL",
-        c->user != NULL ? sn_acl_user_name(c->user) : "default", c->proto,
-        c->lib_name != NULL ? c->lib_name : "",
-        c->lib_ver != NULL ? c->lib_ver : "");
-}
-
-static bool
-valid_client_name(const char *s)
-{
-    for (; *s != '\0'; s++)
-        if (*s <= ' ' || *s > '~')
-            return false;
-    return true;
-}
-
-static int
-client_kill_filters(struct client *c, int argc, char **argv)
-{
-    struct sn_server *s = c->srv;
-    const char *addr = NULL, *laddr = NULL, *type = NULL, *user = NULL;
-    int64_t id = -1, maxage = -1;
-    bool skipme = true;
-    struct client *t, *next;
-    int i, killed = 0;
-
-    for (i = 2; i + 1 < argc; i += 2) {
-        const char *k = argv[i], *v = argv[i + 1];
-        if (strcasecmp(k, "id") == 0) {
-            if (sn_parse_i64(v, 1, INT64_MAX, &id) != 0)
-                return -2;
-        } else if (strcasecmp(k, "addr") == 0) {
-            addr = v;
-        } else if (strcasecmp(k, "laddr") == 0) {
-            laddr = v;
-        } else if (strcasecmp(k, "type") == 0) {
-            if (strcasecmp(v, "normal") != 0 && strcasecmp(v, "pubsub") != 0 &&
-                strcasecmp(v, "master") != 0 && strcasecmp(v, "replica") != 0 &&
-                strcasecmp(v, "slave") != 0)
-                return -3;
-            type = v;
-        } else if (strcasecmp(k, "user") == 0) {
-            if (sn_acl_find_user(s->d->acl, v) == NULL)
-                return -4;
-            user = v;
-        } else if (strcasecmp(k, "skipme") == 0) {
-            int yn = sn_config_yesno(v);
-            if (yn < 0)
-                return -1;
-            skipme = yn == 1;
-        } else if (strcasecmp(k, "maxage") == 0) {
-            if (sn_parse_i64(v, 0, INT64_MAX, &maxage) != 0)
-                return -2;
-        } else {
-            return -1;
-        }
-    }
-    if (i != argc)
-        return -1;
-    for (t = s->clients; t != NULL; t = next) {
-        int64_t now = sn_daemon_now_ms();
-        next = t->next;
-        if ((id >= 0 && (uint64_t)id != t->id) ||
-            (addr != NULL && strcmp(addr, t->addr) != 0) ||
-            (laddr != NULL && strcmp(laddr, t->laddr) != 0) ||
-            (user != NULL && (t->user == NULL ||
-                              strcmp(user, sn_acl_user_name(t->user)) != 0)) ||
-            (maxage >= 0 && (now - t->created_ms) / 1000 < maxage) ||
-            (skipme && t == c) || t->closing)
-            continue;
-        if (type != NULL) {
-            bool pubsub = subscriptions(t) > 0;
-            if (strcasecmp(type, "pubsub") == 0 ? !pubsub
-                : strcasecmp(type, "normal") == 0 ? pubsub : true)
-                continue;
-        }
-        if (t == c)
-            c->close_after_reply = true;
-        else
-            client_free(t);
-        killed++;
-    }
-    return killed;
-}
-
-static void
-cmd_client_kill(struct client *c, int argc, char **argv)
-{
-    struct sn_resp_writer w;
-    int n;
-
-    if (argc == 3) {
-        /* The old form: CLIENT KILL addr:port. */
-        struct client *t;
-        for (t = c->srv->clients; t != NULL; t = t->next)
-            if (!t->closing && strcmp(t->addr, argv[2]) == 0)
-                break;
-        if (t == NULL) {
-            reply_error(c, "ERR No such client");
-            return;
-        }
-        if (t == c)
-            c->close_after_reply = true;
-        else
-            client_free(t);
-        reply_ok(c);
-        return;
-    }
-    n = client_kill_filters(c, argc, argv);
-    if (n == -1) {
-        reply_error(c, "ERR syntax error");
-        return;
-    }
-    if (n == -2) {
-        reply_error(c, "ERR client-id should be greater than 0");
-        return;
-    }
-    if (n == -3) {
-        reply_error(c, "ERR Unknown client type '%s'", argv[3]);
-        return;
-    }
-    if (n == -4) {
-        int i;
-        for (i = 2; i + 1 < argc && strcasecmp(argv[i], "user") != 0; i += 2)
-            ;
-        reply_error(c, "ERR No such user '%s'", argv[i + 1]);
-        return;
-    }
-    writer(c, &w);
-    sn_resp_write_int(&w, n);
-}
-
-static void
-cmd_client(struct client *c, int argc, char **argv)
-{
-    struct sn_resp_writer w;
-    const char *sub = argc >= 2 ? argv[1] : "";
-    int64_t now = sn_daemon_now_ms();
-
-    writer(c, &w);
-    if (strcasecmp(sub, "id") == 0 && argc == 2) {
-        sn_resp_write_int(&w, (int64_t)c->id);
-    } else if (strcasecmp(sub, "getname") == 0 && argc == 2) {
-        sn_resp_write_bulk_str(&w, c->name);
-    } else if (strcasecmp(sub, "setname") == 0 && argc == 3) {
-        if (!valid_client_name(argv[2])) {
-            reply_error(c, "ERR Client names cannot contain spaces, newlines "
-                           "or special characters.");
-            return;
-        }
-        sn_set_str(&c->name, argv[2][0] != '\0' ? argv[2] : NULL);
-        reply_ok(c);
-    } else if (strcasecmp(sub, "setinfo") == 0 && argc == 4) {
-        if (!valid_client_name(argv[3])) {
-            reply_error(c, "ERR %s cannot contain spaces, newlines or "
-                           "special characters.", argv[2]);
-            return;
-        }
-        if (strcasecmp(argv[2], "lib-name") == 0)
-            sn_set_str(&c->lib_name, argv[3]);
-        else if (strcasecmp(argv[2], "lib-ver") == 0)
-            sn_set_str(&c->lib_ver, argv[3]);
-        else {
-            reply_error(c, "ERR Unrecognized option '%s'", argv[2]);
-            return;
-        }
-        reply_ok(c);
-    } else if (strcasecmp(sub, "info") == 0 && argc == 2) {
-        struct sn_buf b;
-        sn_buf_init(&b);
-        client_info_line(c, &b, now);
-        sn_resp_write_verbatim(&w, "txt", b.data, b.len);
-        sn_buf_free(&b);
-    } else if (strcasecmp(sub, "list") == 0 && (argc == 2 || argc == 4)) {
-        struct sn_buf b;
-        struct client *t;
-        sn_buf_init(&b);
-        for (t = c->srv->clients; t != NULL; t = t->next)
-            if (!t->closing)
-                client_info_line(t, &b, now);
-        sn_resp_write_verbatim(&w, "txt", b.data != NULL ? b.data : "", b.len);
-        sn_buf_free(&b);
-    } else if (strcasecmp(sub, "kill") == 0 && argc >= 3) {
-        cmd_client_kill(c, argc, argv);
-    } else if (strcasecmp(sub, "help") == 0 && argc == 2) {
-        /* Redis 7.0.15's text, word for word: COMMAND lists the same
-         * subcommands. SETINFO (7.2) is accepted but not listed. */
-        static const char *help[] = {
-            "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "CACHING (YES|NO)",
-            "    Enable/disable tracking of the keys for next command in "
-            "OPTIN/OPTOUT modes.",
-            "GETREDIR",
-            "    Return the client ID we are redirecting to when tracking is "
-            "enabled.",
-            "GETNAME",
-            "    Return the name of the current connection.",
-            "ID",
-            "    Return the ID of the current connection.",
-            "INFO",
-            "    Return information about the current client connection.",
-            "KILL <ip:port>",
-            "    Kill connection made from <ip:port>.",
-            "KILL <option> <value> [<option> <value> [...]]",
-            "    Kill connections. Options are:",
-            "    * ADDR (<ip:port>|<unixsocket>:0)",
-            "      Kill connections made from the specified address",
-            "    * LADDR (<ip:port>|<unixsocket>:0)",
-            "      Kill connections made to specified local address",
-            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-            "      Kill connections by type.",
-            "    * USER <username>",
-            "      Kill connections authenticated by <username>.",
-            "    * SKIPME (YES|NO)",
-            "      Skip killing current connection (default: yes).",
-            "LIST [options ...]",
-            "    Return information about client connections. Options:",
-            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-            "      Return clients of specified type.",
-            "UNPAUSE",
-            "    Stop the current client pause, resuming traffic.",
-            "PAUSE <timeout> [WRITE|ALL]",
-            "    Suspend all, or just write, clients for <timeout> "
-            "milliseconds.",
-            "REPLY (ON|OFF|SKIP)",
-            "    Control the replies sent to the current connection.",
-            "SETNAME <name>",
-            "    Assign the name <name> to the current connection.",
-            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
-            "    Unblock the specified blocked client.",
-            "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> "
-            "[...]]",
-            "         [OPTIN] [OPTOUT] [NOLOOP]",
-            "    Control server assisted client side caching.",
-            "TRACKINGINFO",
-            "    Report tracking status for the current connection.",
-            "NO-EVICT (ON|OFF)",
-            "    Protect current client connection from eviction.",
-            "HELP",
-            "    Prints this help.",
-        };
-        size_t i, n = sizeof(help) / sizeof(help[0]);
-        sn_resp_write_array(&w, n);
-        for (i = 0; i < n; i++)
-            sn_resp_write_status(&w, help[i]);
-    } else if (sn_cmdtable_has_subcommand("client", sub)) {
-        reply_error(c, "ERR wrong number of arguments for 'client|%s' command",
-                    sub);
-    } else {
-        reply_error(c, "ERR unknown subcommand '%s'. Try CLIENT HELP.", sub);
-    }
-}
-
-static void
 cmd_ping(struct client *c, int argc, char **argv)
 {
     struct sn_resp_writer w;
 
-    writer(c, &w);
+    sn_srv_writer(c, &w);
     if (argc > 2) {
         reply_arity(c, "ping");
         return;
     }
-    if (subscriptions(c) > 0 && c->proto == 2) {
+    if (sn_srv_subscriptions(c) > 0 && c->proto == 2) {
         /* In the RESP2 subscribed context PING answers as a message. */
         sn_resp_write_array(&w, 2);
         sn_resp_write_bulk_str(&w, "pong");
@@ -671,7 +361,7 @@ run_sentinel_command(struct client *c, struct sn_resp_cmd *cmd)
     fill_ctx(c, &ctx);
     if (sn_command_exec(c->srv->d->core, &ctx, cmd->argc, cmd->argv,
                         cmd->argvlen, &c->out, sn_daemon_now_ms()) == 0) {
-        reply_error(c, "ERR unknown command '%s', with args beginning with: ",
+        sn_srv_reply_error(c, "ERR unknown command '%s', with args beginning with: ",
                     cmd->argv[0]);
         return;
     }
@@ -691,7 +381,7 @@ unknown_command(struct client *c, struct sn_resp_cmd *cmd)
     for (i = 1; i < cmd->argc && b.len < 128; i++)
         sn_buf_printf(&b, "'%.*s' ", (int)(cmd->argvlen[i] > 128 ? 128 : cmd->argvlen[i]),
                       cmd->argv[i]);
-    reply_error(c, "ERR unknown command '%.128s', with args beginning with: %s",
+    sn_srv_reply_error(c, "ERR unknown command '%.128s', with args beginning with: %s",
                 cmd->argv[0], b.data != NULL ? b.data : "");
     sn_buf_free(&b);
 }
@@ -746,7 +436,7 @@ acl_allows(struct client *c, const struct sn_cmd_entry *e,
     sn_acl_log_denied(c->srv->d->acl, r, d.object, d.object_len,
                       sn_acl_user_name(c->user), info, sn_daemon_now_ms());
     free(info);
-    reply_error(c, "%s", d.error);
+    sn_srv_reply_error(c, "%s", d.error);
     return false;
 }
 
@@ -763,7 +453,7 @@ close_clients_of(struct sn_server *s, const struct sn_acl_user *u,
         if (t == current)
             t->close_after_reply = true;
         else
-            client_free(t);
+            sn_srv_client_free(t);
     }
 }
 
@@ -792,7 +482,7 @@ recheck_subscriptions(struct sn_server *s, const struct sn_acl_user *u,
         if (t == current)
             t->close_after_reply = true;
         else
-            client_free(t);
+            sn_srv_client_free(t);
     }
 }
 
@@ -814,7 +504,7 @@ cmd_acl(struct client *c, struct sn_resp_cmd *cmd)
         env.random = rnd;
         env.random_len = sizeof(rnd);
     }
-    writer(c, &w);
+    sn_srv_writer(c, &w);
     sn_acl_exec(s->d->acl, &w, cmd->argc, cmd->argv, cmd->argvlen, &env, &fx);
     for (i = 0; i < fx.removed_len; i++)
         close_clients_of(s, fx.removed[i], c);
@@ -858,7 +548,7 @@ execute(struct client *c, struct sn_resp_cmd *cmd)
     }
     if (!c->authenticated && sn_acl_auth_required(c->srv->d->acl) &&
         !needs_no_auth(name)) {
-        reply_error(c, "%s", SN_ACL_ERR_NOAUTH);
+        sn_srv_reply_error(c, "%s", SN_ACL_ERR_NOAUTH);
         return;
     }
     if (e != NULL && ((e->arity > 0 && argc != e->arity) ||
@@ -866,22 +556,30 @@ execute(struct client *c, struct sn_resp_cmd *cmd)
         reply_arity(c, e->name);
         return;
     }
+    if (e != NULL && e->subcommands != NULL && argc >= 2) {
+        const struct sn_cmd_entry *sub = sn_cmdtable_sub(e->name, argv[1]);
+        if (sub != NULL && ((sub->arity > 0 && argc != sub->arity) ||
+                            (sub->arity < 0 && argc < -sub->arity))) {
+            reply_arity(c, sub->name);
+            return;
+        }
+    }
     if (e != NULL && !acl_allows(c, e, cmd))
         return;
-    if (subscriptions(c) > 0 && c->proto == 2 && !pubsub_allowed(name)) {
-        reply_error(c, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / "
+    if (sn_srv_subscriptions(c) > 0 && c->proto == 2 && !pubsub_allowed(name)) {
+        sn_srv_reply_error(c, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / "
                        "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
                        "in this context", e->name);
         return;
     }
     if (strcasecmp(name, "quit") == 0) {
-        reply_ok(c);
+        sn_srv_reply_ok(c);
         c->close_after_reply = true;
     } else if (strcasecmp(name, "ping") == 0) {
         cmd_ping(c, argc, argv);
     } else if (strcasecmp(name, "echo") == 0) {
         struct sn_resp_writer w;
-        writer(c, &w);
+        sn_srv_writer(c, &w);
         sn_resp_write_bulk(&w, argv[1], cmd->argvlen[1]);
     } else if (strcasecmp(name, "auth") == 0) {
         cmd_auth(c, argc, argv, cmd->argvlen);
@@ -890,10 +588,10 @@ execute(struct client *c, struct sn_resp_cmd *cmd)
     } else if (strcasecmp(name, "hello") == 0) {
         cmd_hello(c, argc, argv);
     } else if (strcasecmp(name, "client") == 0) {
-        cmd_client(c, argc, argv);
+        sn_srv_cmd_client(c, argc, argv);
     } else if (strcasecmp(name, "command") == 0) {
         struct sn_resp_writer w;
-        writer(c, &w);
+        sn_srv_writer(c, &w);
         sn_cmdtable_reply(&w, argc, argv);
     } else if (strcasecmp(name, "subscribe") == 0) {
         for (int i = 1; i < argc; i++)
@@ -918,8 +616,8 @@ execute(struct client *c, struct sn_resp_cmd *cmd)
  * Connections
  * ------------------------------------------------------------------- */
 
-static void
-client_flush(struct client *c)
+void
+sn_srv_client_flush(struct client *c)
 {
     struct evbuffer *out;
     size_t limit;
@@ -929,17 +627,17 @@ client_flush(struct client *c)
     out = bufferevent_get_output(c->bev);
     evbuffer_add(out, c->out.data, c->out.len);
     sn_buf_reset(&c->out);
-    limit = subscriptions(c) > 0 ? OUTPUT_PUBSUB_MAX : OUTPUT_NORMAL_MAX;
+    limit = sn_srv_subscriptions(c) > 0 ? OUTPUT_PUBSUB_MAX : OUTPUT_NORMAL_MAX;
     if (evbuffer_get_length(out) > limit) {
         sn_log(SN_LOG_WARNING, "Client id=%llu addr=%s scheduled to be "
                "closed ASAP for overcoming of output buffer limits.",
                (unsigned long long)c->id, c->addr);
-        client_free(c);
+        sn_srv_client_free(c);
     }
 }
 
-static void
-client_free(struct client *c)
+void
+sn_srv_client_free(struct client *c)
 {
     struct sn_server *s = c->srv;
     int i;
@@ -958,6 +656,12 @@ client_free(struct client *c)
     bufferevent_free(c->bev);
     sn_resp_parser_free(&c->parser);
     sn_buf_free(&c->out);
+    sn_buf_free(&c->push);
+    sn_srv_tracking_free(c);
+    for (i = 0; i < c->held_argc; i++)
+        free(c->held_argv[i]);
+    free(c->held_argv);
+    free(c->held_len);
     for (i = 0; i < c->channels_len; i++)
         free(c->channels[i]);
     for (i = 0; i < c->patterns_len; i++)
@@ -970,6 +674,96 @@ client_free(struct client *c)
     free(c);
 }
 
+/* Put the reply of the command just run (out[before..]) after the
+ * messages published to this client while it ran, or drop it when the
+ * client muted replies (CLIENT REPLY OFF or SKIP). */
+static void
+finish_reply(struct client *c, size_t before, bool mute)
+{
+    size_t reply_len = c->out.len - before;
+    char *reply;
+
+    if (c->push.len == 0) {
+        if (mute)
+            c->out.len = before;
+        return;
+    }
+    reply = sn_strndup(c->out.data + before, reply_len);
+    c->out.len = before;
+    sn_buf_append(&c->out, c->push.data, c->push.len);
+    if (!mute)
+        sn_buf_append(&c->out, reply, reply_len);
+    free(reply);
+    sn_buf_reset(&c->push);
+}
+
+static void
+hold(struct client *c, const struct sn_resp_cmd *cmd)
+{
+    int i;
+
+    c->held_argc = cmd->argc;
+    c->held_argv = sn_calloc((size_t)cmd->argc + 1, sizeof(char *));
+    c->held_len = sn_calloc((size_t)cmd->argc, sizeof(size_t));
+    for (i = 0; i < cmd->argc; i++) {
+        c->held_argv[i] = sn_strndup(cmd->argv[i], cmd->argvlen[i]);
+        c->held_len[i] = cmd->argvlen[i];
+    }
+}
+
+/* Run one command. Returns false if CLIENT PAUSE holds it back. */
+static bool
+run_one(struct client *c, struct sn_resp_cmd *cmd)
+{
+    bool mute;
+    size_t before;
+
+    if (sn_srv_paused_for(c->srv, cmd->argv[0])) {
+        hold(c, cmd);
+        return false;
+    }
+    mute = c->reply == CLIENT_REPLY_OFF || c->reply == CLIENT_REPLY_SKIP;
+    before = c->out.len;
+    c->last_ms = sn_daemon_now_ms();
+    execute(c, cmd);
+    finish_reply(c, before, mute);
+    if (c->reply == CLIENT_REPLY_SKIP)
+        c->reply = CLIENT_REPLY_ON;
+    else if (c->reply == CLIENT_REPLY_SKIP_NEXT)
+        c->reply = CLIENT_REPLY_SKIP;
+    sn_srv_client_flush(c);
+    return true;
+}
+
+/* The command CLIENT PAUSE held back, if it may run now. Returns false
+ * while it is still held. */
+static bool
+run_held(struct client *c)
+{
+    struct sn_resp_cmd cmd;
+    bool ran;
+    int i;
+
+    if (c->held_argc == 0)
+        return true;
+    if (sn_srv_paused_for(c->srv, c->held_argv[0]))
+        return false;
+    cmd.argc = c->held_argc;
+    cmd.argv = c->held_argv;
+    cmd.argvlen = c->held_len;
+    c->held_argc = 0;
+    ran = run_one(c, &cmd);
+    for (i = 0; i < cmd.argc; i++)
+        free(cmd.argv[i]);
+    free(cmd.argv);
+    free(cmd.argvlen);
+    if (!ran)
+        return false;
+    c->held_argv = NULL;
+    c->held_len = NULL;
+    return true;
+}
+
 static void
 client_process(struct client *c)
 {
@@ -977,33 +771,123 @@ client_process(struct client *c)
     int rc;
 
     c->srv->current = c;
-    while (!c->closing && !c->close_after_reply &&
-           (rc = sn_resp_next(&c->parser, &cmd)) != 0) {
-        if (rc < 0) {
-            struct sn_resp_writer w;
-            writer(c, &w);
-            if (sn_resp_parser_error_code(&c->parser) != SN_RESP_ERR_QUERY_BUF)
-                sn_resp_write_error(&w, sn_resp_parser_error(&c->parser));
-            else
-                sn_log(SN_LOG_WARNING, "Closing client that reached max "
-                       "query buffer length: id=%llu addr=%s",
-                       (unsigned long long)c->id, c->addr);
-            c->close_after_reply = true;
-            break;
+    if (run_held(c)) {
+        while (!c->closing && !c->close_after_reply &&
+               (rc = sn_resp_next(&c->parser, &cmd)) != 0) {
+            if (rc < 0) {
+                struct sn_resp_writer w;
+                sn_srv_writer(c, &w);
+                if (sn_resp_parser_error_code(&c->parser) !=
+                    SN_RESP_ERR_QUERY_BUF)
+                    sn_resp_write_error(&w, sn_resp_parser_error(&c->parser));
+                else
+                    sn_log(SN_LOG_WARNING, "Closing client that reached max "
+                           "query buffer length: id=%llu addr=%s",
+                           (unsigned long long)c->id, c->addr);
+                c->close_after_reply = true;
+                break;
+            }
+            if (!run_one(c, &cmd))
+                break;
         }
-        c->last_ms = sn_daemon_now_ms();
-        execute(c, &cmd);
-        client_flush(c);
     }
     c->srv->current = NULL;
     if (c->closing) {
-        client_free(c);
+        sn_srv_client_free(c);
         return;
     }
-    client_flush(c);
+    sn_srv_client_flush(c);
     if (c->close_after_reply &&
         evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-        client_free(c);
+        sn_srv_client_free(c);
+}
+
+/* ---------------------------------------------------------------------
+ * CLIENT PAUSE
+ * ------------------------------------------------------------------- */
+
+bool
+sn_srv_paused_for(const struct sn_server *s, const char *name)
+{
+    const struct sn_cmd_entry *e;
+
+    if (s->pause_end_ms == 0 || sn_daemon_now_ms() >= s->pause_end_ms)
+        return false;
+    if (s->pause_all)
+        return true;
+    /* WRITE pauses the commands that write or may replicate: a sentinel
+     * has none, as in Redis. */
+    e = sn_cmdtable_find(name);
+    return e != NULL && (strstr(e->flags, "write") != NULL ||
+                         strstr(e->flags, "may_replicate") != NULL);
+}
+
+static void
+unpause_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct sn_server *s = arg;
+
+    (void)fd;
+    (void)what;
+    if (s->pause_end_ms != 0 && sn_daemon_now_ms() < s->pause_end_ms) {
+        sn_srv_pause(s, s->pause_end_ms, s->pause_all);  /* woke early */
+        return;
+    }
+    s->pause_end_ms = 0;
+    sn_srv_resume_all(s);
+}
+
+void
+sn_srv_pause(struct sn_server *s, int64_t end_ms, bool all)
+{
+    int64_t now = sn_daemon_now_ms(), wait;
+    struct timeval tv;
+
+    if (s->pause_end_ms != 0 && now < s->pause_end_ms) {
+        /* A pause under way is only ever extended or widened. */
+        if (s->pause_end_ms > end_ms)
+            end_ms = s->pause_end_ms;
+        all = all || s->pause_all;
+    }
+    s->pause_end_ms = end_ms > 0 ? end_ms : 1;
+    s->pause_all = all;
+    wait = end_ms - now;
+    if (wait < 0)
+        wait = 0;
+    tv.tv_sec = wait / 1000;
+    tv.tv_usec = (wait % 1000) * 1000;
+    evtimer_add(s->unpause_ev, &tv);
+}
+
+void
+sn_srv_unpause(struct sn_server *s)
+{
+    s->pause_end_ms = 0;
+    /* Resume from the loop, not from inside the UNPAUSE command. */
+    event_active(s->unpause_ev, 0, 0);
+}
+
+void
+sn_srv_resume_all(struct sn_server *s)
+{
+    uint64_t *ids;
+    struct client *c;
+    int n = 0, i;
+
+    if (s->clients_len == 0)
+        return;
+    /* Running a client may free others: walk by id. */
+    ids = sn_calloc((size_t)s->clients_len, sizeof(*ids));
+    for (c = s->clients; c != NULL && n < s->clients_len; c = c->next)
+        if (c->held_argc > 0 || sn_resp_parser_pending(&c->parser) > 0)
+            ids[n++] = c->id;
+    for (i = 0; i < n; i++) {
+        for (c = s->clients; c != NULL && c->id != ids[i]; c = c->next)
+            ;
+        if (c != NULL && !c->closing)
+            client_process(c);
+    }
+    free(ids);
 }
 
 static void
@@ -1030,7 +914,7 @@ write_cb(struct bufferevent *bev, void *arg)
 
     (void)bev;
     if (c->close_after_reply)
-        client_free(c);
+        sn_srv_client_free(c);
 }
 
 static void
@@ -1038,7 +922,7 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 {
     (void)bev;
     if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-        client_free(arg);
+        sn_srv_client_free(arg);
 }
 
 static void
@@ -1197,6 +1081,7 @@ sn_server_new(struct sn_daemon *d, const struct sn_config *cfg, char *err,
 
     s->d = d;
     s->cfg = sn_core_config(d->core);
+    s->unpause_ev = evtimer_new(d->base, unpause_cb, s);
     if (cfg->bind_len == 0) {
         /* Redis's default: every IPv4 address, and IPv6 where there is. */
         if (listen_on(s, "0.0.0.0", cfg->port, err, errlen) != 0) {
@@ -1241,9 +1126,11 @@ sn_server_free(struct sn_server *s)
         return;
     s->current = NULL;
     while (s->clients != NULL)
-        client_free(s->clients);
+        sn_srv_client_free(s->clients);
     for (i = 0; i < s->listeners_len; i++)
         evconnlistener_free(s->listeners[i]);
+    if (s->unpause_ev != NULL)
+        event_free(s->unpause_ev);
     free(s);
 }
 
