@@ -40,6 +40,27 @@ sn_daemon_now_ms(void)
  * Carrying out actions
  * ------------------------------------------------------------------- */
 
+/* Would `text` load again? A change made at run time can produce a file
+ * its format cannot hold (a value that makes an INI line longer than inih
+ * reads, say); such a file is not written, so the sentinel can still start
+ * from the last good one. */
+static int
+check_loads(const struct sn_daemon *d, const char *text, size_t len)
+{
+    struct sn_config_errors errs = { NULL, 0 };
+    struct sn_config check;
+    int i, rc;
+
+    sn_config_init(&check);
+    rc = sn_config_load(&check, text, len, d->config_path, &errs);
+    for (i = 0; rc != 0 && i < errs.len; i++)
+        sn_log(SN_LOG_WARNING, "the rewritten config would not load: %s",
+               errs.msgs[i]);
+    sn_config_errors_free(&errs);
+    sn_config_free(&check);
+    return rc;
+}
+
 int
 sn_daemon_save(struct sn_daemon *d)
 {
@@ -47,8 +68,12 @@ sn_daemon_save(struct sn_daemon *d)
     char err[512];
     size_t len;
     char *text = sn_config_rewrite(cfg, &len);
-    int rc = sn_persist_write(d->config_path, text, len, err, sizeof(err));
+    int rc = check_loads(d, text, len);
 
+    if (rc == 0)
+        rc = sn_persist_write(d->config_path, text, len, err, sizeof(err));
+    else
+        snprintf(err, sizeof(err), "%s left as it was", d->config_path);
     free(text);
     if (rc != 0) {
         d->saves_failed++;
