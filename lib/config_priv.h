@@ -1,12 +1,22 @@
 /*
  * config_priv.h: what the config modules share and nothing else sees.
+ *
+ * The Redis-style format is spread over three files:
+ *   config_split.c    the tokenizer (sdssplitargs) and the quoting
+ *                     (sdscatrepr), which the INI loader and acl.c use too;
+ *   config_redis.c    the directives, one line parsed, the loader and the
+ *                     rewriter;
+ *   config_convert.c  the converter to INI (sn_config_to_ini).
  */
 #ifndef SN_CONFIG_PRIV_H
 #define SN_CONFIG_PRIV_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
 
 #include "config.h"
+#include "util.h"
 
 /* The file as it was loaded, kept so that a rewrite changes only what it
  * must. Lines are stored without their line ending; line i of the file is
@@ -59,5 +69,103 @@ int sn_config_user_ini_values(const char *entry, char ***values);
  * `file:line: ...` errors (the master's line) and returns -1 if any. */
 int sn_config_validate(struct sn_config *c, struct sn_config_errors *errs,
                        const char *filename);
+
+/* ---------------------------------------------------------------------
+ * The tokenizer (config_split.c)
+ * ------------------------------------------------------------------- */
+
+/* One argument of a split line, with where it sits in the line, so that
+ * the loader can tell a trailing comment and the rewriter can keep it. */
+struct sn_config_tok {
+    char *s;            /* the argument, NUL-terminated */
+    size_t len;         /* its length: a \x00 escape may put a NUL inside */
+    size_t start;       /* offset of its first byte in the line */
+    size_t end;         /* offset just past its last byte (or quote) */
+    bool hash;          /* it begins with an unquoted '#' */
+};
+
+struct sn_config_toks {
+    struct sn_config_tok *v;
+    int len;
+    int cap;
+};
+
+enum sn_config_split_status {
+    SN_SPLIT_OK = 0,
+    SN_SPLIT_UNBALANCED,        /* a quote is never closed */
+    SN_SPLIT_AFTER_QUOTE,       /* a closing quote is followed by a byte */
+};
+
+/* isspace() in the C locale, which is what sdssplitargs skips between
+ * arguments; we do not depend on the process's locale. */
+bool sn_config_is_blank(int ch);
+
+/* Split a whole line into t (which needs no initialising). On error
+ * (SN_SPLIT_UNBALANCED or SN_SPLIT_AFTER_QUOTE) t is left empty. */
+enum sn_config_split_status sn_config_split_line(const char *line,
+                                                 struct sn_config_toks *t);
+void sn_config_toks_free(struct sn_config_toks *t);
+/* Drop the arguments from index n on. */
+void sn_config_toks_cut(struct sn_config_toks *t, int n);
+
+/* Append s[0..len) to b as Redis's sdscatrepr writes it: always quoted,
+ * \xNN in lower case for bytes that isprint() refuses in the C locale. */
+void sn_config_repr(struct sn_buf *b, const char *s, size_t len);
+
+/* ---------------------------------------------------------------------
+ * One line of a Redis-style file, parsed (config_redis.c), for the
+ * loader, the rewriter and the converter
+ * ------------------------------------------------------------------- */
+
+enum sn_config_scope {
+    SN_SCOPE_PROCESS,   /* `port 26379`: applied as the file is read */
+    SN_SCOPE_SENTINEL,  /* `sentinel myid ...`: applied before monitors */
+    SN_SCOPE_MONITOR,   /* `sentinel monitor`: creates the master */
+    SN_SCOPE_MASTER,    /* `sentinel <option> <master> ...`: applied last */
+};
+
+struct sn_config_directive {
+    const char *name;   /* as written (matched case-insensitively) */
+    const char *key;    /* the setter's key, and the rewrite slot it fills */
+    enum sn_config_scope scope;
+    int nargs;          /* arguments after the name and master that are
+                         * required: a comment may start after them */
+};
+
+enum sn_config_line_kind {
+    SN_LINE_NONE = 0,   /* blank, comment, or a bare `sentinel` */
+    SN_LINE_KEPT,       /* a server directive kept as it is */
+    SN_LINE_MANAGED,    /* a directive of the model: rewritten from it */
+};
+
+struct sn_config_line {
+    enum sn_config_line_kind kind;
+    const struct sn_config_directive *d;    /* SN_LINE_MANAGED */
+    const char *kept;           /* SN_LINE_KEPT: the directive's name */
+    bool meaningful;            /* SN_LINE_KEPT: it would mean something */
+    struct sn_config_toks toks; /* arguments, a trailing comment cut off */
+    char **argv;                /* the directive's own arguments */
+    int argc;
+    const char *master;         /* SN_SCOPE_MONITOR and SN_SCOPE_MASTER
+                                   lines */
+    size_t head;                /* bytes of indentation */
+    size_t tail;                /* where a trailing comment may start */
+};
+
+/* Parse the document's lines (doc may be NULL) for a rewrite or a
+ * conversion: *n lines, a line that does not parse left blank (kind
+ * SN_LINE_NONE). Never fails; free with sn_config_lines_free(). */
+struct sn_config_line *sn_config_lines_parse(const struct sn_config_doc *doc,
+                                             int *n);
+void sn_config_lines_free(struct sn_config_line *info, int n);
+
+/* Two optional strings are equal: both NULL, or the same text. */
+static inline bool
+sn_config_str_eq(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
 
 #endif /* SN_CONFIG_PRIV_H */

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Capture Redis 7.0's COMMAND replies and generate lib/cmdtable.c's table.
+"""Capture Redis 7.0's COMMAND replies and generate the command table,
+lib/cmdtable_data.c.
 
     gen_cmdtable.py capture [redis-sentinel]
         Start a reference redis-sentinel (Debian's 7.0.15) on 127.0.0.1 at a
@@ -7,8 +8,8 @@
         (HELLO 3 first), write <case>.resp2 and <case>.resp3 here, stop it.
 
     gen_cmdtable.py generate
-        Rewrite the generated section of lib/cmdtable.c from info_all.resp3
-        and docs_all.resp3, adding the HIDDEN commands below.
+        Rewrite the generated section of lib/cmdtable_data.c from
+        info_all.resp3 and docs_all.resp3, adding the HIDDEN commands below.
 
 Redis walks its command dictionaries in hash order, which changes with every
 start (the hash seed is random). The golden files hold Redis's bytes with
@@ -26,7 +27,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, '..', '..', '..', '..'))
-CMDTABLE_C = os.path.join(ROOT, 'lib', 'cmdtable.c')
+CMDTABLE_DATA_C = os.path.join(ROOT, 'lib', 'cmdtable_data.c')
 BEGIN = '/* BEGIN GENERATED'
 END = '/* END GENERATED */'
 
@@ -509,12 +510,12 @@ def generate():
                                           for s in subs])
         entries.append(g.entry(info, doc, subs_name, hidden))
     body = g.out + subtables + g.table('commands', entries)
-    with open(CMDTABLE_C) as f:
+    with open(CMDTABLE_DATA_C) as f:
         src = f.read()
     a = src.index(BEGIN)
     a = src.index('\n', src.index('*/', a)) + 1
     b = src.index(END)
-    with open(CMDTABLE_C, 'w') as f:
+    with open(CMDTABLE_DATA_C, 'w') as f:
         f.write(src[:a] + '\n' + '\n'.join(body) + '\n' + src[b:])
 
 
