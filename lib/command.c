@@ -231,13 +231,14 @@ inst_flags(const struct sn_instance *ri, char *out, size_t outlen)
 
 /* The fields every kind has, up to down-after-milliseconds. */
 static void
-inst_common(struct fields *f, const struct sn_instance *ri,
-            const char *flags, int64_t down_after_ms, int64_t now)
+inst_common(struct fields *f, const struct sn_core *core,
+            const struct sn_instance *ri, const char *flags,
+            int64_t down_after_ms, int64_t now)
 {
     const struct sn_link *l = ri->cc;
 
     f_str(f, "name", ri->name);
-    f_str(f, "ip", ri->host);
+    f_str(f, "ip", sn_inst_announce_host(core, ri));
     f_i64(f, "port", ri->port);
     f_str(f, "runid", ri->runid);
     f_str(f, "flags", flags);
@@ -292,7 +293,7 @@ reply_master(struct cmd *c, const struct sn_master *m)
     char flags[256];
 
     inst_flags(&m->inst, flags, sizeof(flags));
-    inst_common(&f, &m->inst, flags, cfg->down_after_ms, c->now_ms);
+    inst_common(&f, c->core, &m->inst, flags, cfg->down_after_ms, c->now_ms);
     inst_info_fields(&f, &m->inst, c->now_ms);
     f_u64(&f, "config-epoch", cfg->config_epoch);
     f_i64(&f, "num-slaves", m->replicas_len);
@@ -315,7 +316,7 @@ reply_replica(struct cmd *c, const struct sn_instance *ri)
     const char *mhost = ri->slave_master_host;
 
     inst_flags(ri, flags, sizeof(flags));
-    inst_common(&f, ri, flags, ri->down_after_ms, c->now_ms);
+    inst_common(&f, c->core, ri, flags, ri->down_after_ms, c->now_ms);
     inst_info_fields(&f, ri, c->now_ms);
     f_i64(&f, "master-link-down-time", ri->master_link_down_ms);
     f_str(&f, "master-link-status", ri->slave_master_link_up ? "ok" : "err");
@@ -334,7 +335,7 @@ reply_sentinel(struct cmd *c, const struct sn_instance *ri)
     char flags[256];
 
     inst_flags(ri, flags, sizeof(flags));
-    inst_common(&f, ri, flags, ri->down_after_ms, c->now_ms);
+    inst_common(&f, c->core, ri, flags, ri->down_after_ms, c->now_ms);
     f_i64(&f, "last-hello-message", c->now_ms - ri->last_hello_ms);
     f_str(&f, "voted-leader", ri->leader[0] != '\0' ? ri->leader : "?");
     f_u64(&f, "voted-leader-epoch", ri->leader_epoch);
@@ -403,8 +404,7 @@ static void
 sub_get_master_addr(struct cmd *c)
 {
     struct sn_master *m = NULL;
-    const char *host;
-    int port;
+    const struct sn_instance *ri;
 
     if (strlen(c->argv[2]) == c->argvlen[2])
         m = sn_core_master_by_name(c->core, c->argv[2]);
@@ -412,10 +412,10 @@ sub_get_master_addr(struct cmd *c)
         sn_resp_write_null_array(&c->w);
         return;
     }
-    sn_core_master_addr(m, &host, &port);
+    ri = sn_core_current_master(m);
     sn_resp_write_array(&c->w, 2);
-    sn_resp_write_bulk_str(&c->w, host);
-    sn_resp_write_bulkf(&c->w, "%d", port);
+    sn_resp_write_bulk_str(&c->w, sn_inst_announce_host(c->core, ri));
+    sn_resp_write_bulkf(&c->w, "%d", ri->port);
 }
 
 /* IS-MASTER-DOWN-BY-ADDR ip port current-epoch runid|*: a peer asks

@@ -12,6 +12,7 @@
 
 #include "command.h"
 #include "core.h"
+#include "core_priv.h"
 #include "instance.h"
 #include "resp.h"
 #include "util.h"
@@ -217,10 +218,11 @@ info_sentinel(struct sn_core *core, struct sn_buf *b,
                              : m->inst.flags & SN_F_S_DOWN ? "sdown"
                                                            : "ok";
 
+        /* As Redis: host:port, no brackets even for IPv6. */
         sn_buf_printf(b, "master%d:name=%s,status=%s,address=%s:%d,"
                       "slaves=%d,sentinels=%d\r\n", i, m->inst.name,
-                      status, m->inst.host, m->inst.port, m->replicas_len,
-                      m->sentinels_len + 1);
+                      status, sn_inst_announce_host(core, &m->inst),
+                      m->inst.port, m->replicas_len, m->sentinels_len + 1);
     }
 }
 

@@ -118,14 +118,16 @@ sn_core_next_action(struct sn_core *core, struct sn_action *a)
  * ------------------------------------------------------------------- */
 
 static void
-inst_prefix(struct sn_buf *b, const struct sn_instance *ri)
+inst_prefix(const struct sn_core *core, struct sn_buf *b,
+            const struct sn_instance *ri)
 {
     sn_buf_printf(b, "%s %s %s %d", sn_inst_type_name(ri), ri->name,
-                  ri->host, ri->port);
+                  sn_inst_announce_host(core, ri), ri->port);
     if (ri->kind != SN_INST_MASTER && ri->master != NULL) {
         const struct sn_instance *m = &ri->master->inst;
 
-        sn_buf_printf(b, " @ %s %s %d", m->name, m->host, m->port);
+        sn_buf_printf(b, " @ %s %s %d", m->name,
+                      sn_inst_announce_host(core, m), m->port);
     }
 }
 
@@ -162,7 +164,7 @@ emit_v(struct sn_core *core, enum sn_loglevel level, const char *event,
     sn_buf_init(&text);
     sn_buf_vprintf(&text, fmt, ap);
     if (prefix && inst != NULL) {
-        inst_prefix(&b, inst);
+        inst_prefix(core, &b, inst);
         if (text.len > 0)
             sn_buf_putc(&b, ' ');
     }
@@ -190,7 +192,7 @@ sn_core_emit_inst(struct sn_core *core, enum sn_loglevel level,
     struct sn_buf b;
 
     sn_buf_init(&b);
-    inst_prefix(&b, inst);
+    inst_prefix(core, &b, inst);
     emit_buf(core, level, event, inst, &b);
 }
 
@@ -373,10 +375,10 @@ void
 sn_core_send_hello(struct sn_core *core, struct sn_instance *ri)
 {
     struct sn_master *m = sn_inst_master_of(ri);
-    const char *ip = core->cfg.announce_ip, *mhost, *argv[3];
+    const struct sn_instance *cur = sn_core_current_master(m);
+    const char *ip = core->cfg.announce_ip, *argv[3];
     struct sn_hello h;
     char *payload;
-    int mport;
 
     if (ri->cc == NULL || !ri->cc->connected)
         return;
@@ -384,7 +386,6 @@ sn_core_send_hello(struct sn_core *core, struct sn_instance *ri)
         ip = ri->cc->local_ip;
     if (ip[0] == '\0')
         return;
-    sn_core_master_addr(m, &mhost, &mport);
     memset(&h, 0, sizeof(h));
     snprintf(h.sentinel_ip, sizeof(h.sentinel_ip), "%s", ip);
     h.sentinel_port = core->cfg.announce_port ? core->cfg.announce_port
@@ -392,8 +393,9 @@ sn_core_send_hello(struct sn_core *core, struct sn_instance *ri)
     memcpy(h.sentinel_runid, core->cfg.myid, sizeof(h.sentinel_runid));
     h.current_epoch = core->cfg.current_epoch;
     snprintf(h.master_name, sizeof(h.master_name), "%s", m->inst.name);
-    snprintf(h.master_ip, sizeof(h.master_ip), "%s", mhost);
-    h.master_port = mport;
+    snprintf(h.master_ip, sizeof(h.master_ip), "%s",
+             sn_inst_announce_host(core, cur));
+    h.master_port = cur->port;
     h.master_config_epoch = m->cfg->config_epoch;
     payload = sn_hello_format(&h, NULL);
     if (payload == NULL)
@@ -478,7 +480,8 @@ send_auth(struct sn_core *core, struct sn_link *link)
 }
 
 static void
-link_up(struct sn_core *core, struct sn_link *link, const char *local_ip)
+link_up(struct sn_core *core, struct sn_link *link, const char *local_ip,
+        const char *peer_ip)
 {
     char name[64];
     const char *argv[3];
@@ -488,6 +491,10 @@ link_up(struct sn_core *core, struct sn_link *link, const char *local_ip)
     link->connected_ms = core->now_ms;
     snprintf(link->local_ip, sizeof(link->local_ip), "%s",
              local_ip != NULL ? local_ip : "");
+    /* An unknown address (a caller that does not say) leaves the last
+     * one known in place. */
+    if (peer_ip != NULL && peer_ip[0] != '\0')
+        snprintf(link->peer_ip, sizeof(link->peer_ip), "%s", peer_ip);
     send_auth(core, link);
     snprintf(name, sizeof(name), "sentinel-%.8s-%s", core->cfg.myid,
              link->pubsub ? "pubsub" : "cmd");
@@ -667,7 +674,7 @@ sn_core_input(struct sn_core *core, const struct sn_input *in,
         return;
     switch (in->type) {
     case SN_IN_LINK_UP:
-        link_up(core, link, in->local_ip);
+        link_up(core, link, in->local_ip, in->peer_ip);
         break;
     case SN_IN_LINK_DOWN:
         link_down(core, link, in->err);
@@ -1018,16 +1025,21 @@ sn_core_tilt_since_ms(const struct sn_core *core)
     return core->tilt ? core->tilt_start_ms : -1;
 }
 
+const struct sn_instance *
+sn_core_current_master(const struct sn_master *m)
+{
+    if (m->failover_state >= SN_FO_RECONF_SLAVES && m->promoted != NULL)
+        return m->promoted;
+    return &m->inst;
+}
+
 void
 sn_core_master_addr(const struct sn_master *m, const char **host, int *port)
 {
-    if (m->failover_state >= SN_FO_RECONF_SLAVES && m->promoted != NULL) {
-        *host = m->promoted->host;
-        *port = m->promoted->port;
-    } else {
-        *host = m->inst.host;
-        *port = m->inst.port;
-    }
+    const struct sn_instance *ri = sn_core_current_master(m);
+
+    *host = ri->host;
+    *port = ri->port;
 }
 
 /* ---------------------------------------------------------------------
@@ -1128,8 +1140,7 @@ master_by_addr(const struct sn_core *core, const char *ip, int port)
     int i;
 
     for (i = 0; i < core->masters_len; i++)
-        if (sn_inst_addr_eq(core->masters[i]->inst.host,
-                            core->masters[i]->inst.port, ip, port))
+        if (sn_inst_addr_is(&core->masters[i]->inst, ip, port))
             return core->masters[i];
     return NULL;
 }

@@ -100,6 +100,14 @@ struct sn_input {
     const char *err;            /* SN_IN_LINK_DOWN: a reason, may be NULL */
     const char *local_ip;       /* SN_IN_LINK_UP: our address on the link,
                                    used in hellos when announce-ip is unset */
+    const char *peer_ip;        /* SN_IN_LINK_UP: the address connected to
+                                   (what the host name resolved to; the
+                                   host itself if literal), NULL if not
+                                   known. With announce-hostnames no it is
+                                   what replies, events and hellos show, as
+                                   Redis's announceSentinelAddr, and an
+                                   address that matches it names the same
+                                   instance as the host */
 };
 
 /* ---------------------------------------------------------------------
@@ -266,7 +274,10 @@ unsigned sn_core_simulate_failure_flags(const struct sn_core *core);
 /* The address clients should use now (GET-MASTER-ADDR-BY-NAME): the
  * promoted replica once the failover reached RECONF_SLAVES. Unlike Redis,
  * the leader also moves m->inst.host/port (SENTINEL MASTER's ip/port) and
- * announces +switch-master at that moment (failover.c explains why). */
+ * announces +switch-master at that moment (failover.c explains why). The
+ * host is the instance's identity as configured or discovered (a name
+ * stays a name); GET-MASTER-ADDR-BY-NAME shows the address it resolved to
+ * (peer_ip) unless announce-hostnames is yes. */
 void sn_core_master_addr(const struct sn_master *m, const char **host,
                          int *port);
 

@@ -150,6 +150,10 @@ void sn_core_flush(struct sn_core *core);
 /* Ask for a tick at `when` (ignored unless it is in the future and
  * earlier than what is already asked). */
 void sn_core_wake(struct sn_core *core, int64_t when);
+/* The instance whose address clients should use now: the promoted
+ * replica once the failover reached RECONF_SLAVES, else the master (see
+ * sn_core_master_addr). */
+const struct sn_instance *sn_core_current_master(const struct sn_master *m);
 /* The master with this id, or NULL. */
 struct sn_master *sn_core_master_by_id(const struct sn_core *core,
                                        uint64_t id);
@@ -213,6 +217,24 @@ void sn_inst_process_hello(struct sn_core *core, const char *payload,
 const char *sn_inst_type_name(const struct sn_instance *ri);
 /* Host equality as Redis (case-insensitive) and port. */
 bool sn_inst_addr_eq(const char *h1, int p1, const char *h2, int p2);
+/* The address ri's command link last connected to (what its host name
+ * resolved to), or NULL if none is known yet. */
+const char *sn_inst_ip(const struct sn_instance *ri);
+/* Is host:port the address of ri? It is if host is ri's host (names
+ * compare case-insensitively) or the address ri's host last resolved to:
+ * a peer without announce-hostnames, or a replica's master_host, gives
+ * the address of a master we monitor by name. */
+bool sn_inst_addr_is(const struct sn_instance *ri, const char *host,
+                     int port);
+/* What replies, events, hellos, vote requests and SLAVEOF show for ri, as
+ * Redis's announceSentinelAddr: its host with announce-hostnames yes, or
+ * when the host is a literal address, or while no address is known for
+ * it; otherwise the address it resolved to. The saved config keeps the
+ * host whatever this says. */
+const char *sn_inst_announce_host(const struct sn_core *core,
+                                  const struct sn_instance *ri);
+/* Is host a literal IPv4 or IPv6 address? */
+bool sn_inst_host_is_ip(const char *host);
 
 /* Links. */
 struct sn_link *sn_link_new(struct sn_core *core, const char *host,

@@ -284,7 +284,9 @@ ask_one(struct sn_core *core, struct sn_master *m, struct sn_instance *si)
                                        : core->cfg.current_epoch));
     argv[0] = "SENTINEL";
     argv[1] = "is-master-down-by-addr";
-    argv[2] = m->inst.host;
+    /* As Redis: the address the peer knows the master by, unless
+     * announce-hostnames says names are what everybody uses. */
+    argv[2] = sn_inst_announce_host(core, &m->inst);
     argv[3] = port;
     argv[4] = epoch;
     argv[5] = vote ? core->cfg.myid : "*";

@@ -418,16 +418,20 @@ step_wait_promotion(struct sn_core *core, struct sn_master *m)
 
 /* Where the replicas must point: the promoted replica, which after the
  * early switch is the master itself. */
-static void
-reconf_target(const struct sn_master *m, const char **host, int *port)
+static const struct sn_instance *
+reconf_target(const struct sn_master *m)
 {
-    if (m->promoted != NULL) {
-        *host = m->promoted->host;
-        *port = m->promoted->port;
-    } else {
-        *host = m->inst.host;
-        *port = m->inst.port;
-    }
+    return m->promoted != NULL ? m->promoted : &m->inst;
+}
+
+/* SLAVEOF to `to`, named as Redis's sentinelSendSlaveOf names it (the
+ * address it resolved to, unless announce-hostnames is yes). */
+static int
+send_slaveof_to(struct sn_core *core, struct sn_instance *ri,
+                const struct sn_instance *to)
+{
+    return sn_failover_send_slaveof(core, ri, sn_inst_announce_host(core, to),
+                                    to->port);
 }
 
 /* Replicas this failover reconfigures: not the promoted one, nor the old
@@ -465,16 +469,15 @@ reconf_timeouts(struct sn_core *core, struct sn_master *m)
 static void
 reconf_best_effort(struct sn_core *core, struct sn_master *m)
 {
-    const char *host;
-    int port, i;
+    const struct sn_instance *to = reconf_target(m);
+    int i;
 
-    reconf_target(m, &host, &port);
     for (i = 0; i < m->replicas_len; i++) {
         struct sn_instance *r = m->replicas[i];
 
         if (reconf_skip(r) || (r->flags & SN_F_RECONF_SENT))
             continue;
-        if (sn_failover_send_slaveof(core, r, host, port) == 0) {
+        if (send_slaveof_to(core, r, to) == 0) {
             sn_core_emit_inst(core, SN_LOG_NOTICE, "+slave-reconf-sent-be",
                               r);
             r->flags |= SN_F_RECONF_SENT;
@@ -520,11 +523,10 @@ reconf_detect_end(struct sn_core *core, struct sn_master *m)
 static void
 step_reconf(struct sn_core *core, struct sn_master *m)
 {
-    const char *host;
-    int port, in_progress = 0, i;
+    const struct sn_instance *to = reconf_target(m);
+    int in_progress = 0, i;
 
     reconf_timeouts(core, m);
-    reconf_target(m, &host, &port);
     for (i = 0; i < m->replicas_len; i++)
         if (m->replicas[i]->flags & (SN_F_RECONF_SENT | SN_F_RECONF_INPROG))
             in_progress++;
@@ -535,7 +537,7 @@ step_reconf(struct sn_core *core, struct sn_master *m)
         if (reconf_skip(r) ||
             (r->flags & (SN_F_RECONF_SENT | SN_F_RECONF_INPROG)))
             continue;
-        if (sn_failover_send_slaveof(core, r, host, port) != 0)
+        if (send_slaveof_to(core, r, to) != 0)
             continue;
         r->flags |= SN_F_RECONF_SENT;
         r->slave_reconf_sent_ms = core->now_ms;
@@ -549,14 +551,14 @@ step_reconf(struct sn_core *core, struct sn_master *m)
 static void
 step_update_config(struct sn_core *core, struct sn_master *m)
 {
-    const char *host;
-    int port, i;
+    const struct sn_instance *to;
+    int i;
 
     if (!m->switched) {
         /* Not reached by our own failovers; kept for a failover that
          * got here without the early switch. */
-        reconf_target(m, &host, &port);
-        sn_failover_switch(core, m, host, port, NULL);
+        to = reconf_target(m);
+        sn_failover_switch(core, m, to->host, to->port, NULL);
         return;
     }
     for (i = 0; i < m->replicas_len; i++)
@@ -608,21 +610,37 @@ sn_failover_run(struct sn_core *core, struct sn_master *m)
  * Switching the master's address
  * ------------------------------------------------------------------- */
 
+/* How host:port, where m is about to move, is shown: as the instance
+ * known at that address is, or as given. */
+static const char *
+announce_target(const struct sn_core *core, const struct sn_master *m,
+                const char *host, int port)
+{
+    const struct sn_instance *r;
+
+    if (sn_inst_addr_is(&m->inst, host, port))
+        return sn_inst_announce_host(core, &m->inst);
+    r = sn_inst_replica_find(m, host, port);
+    return r != NULL ? sn_inst_announce_host(core, r) : host;
+}
+
 void
 sn_failover_switch(struct sn_core *core, struct sn_master *m,
                    const char *host, int port, const char *role)
 {
-    char *oldhost = sn_strdup(m->inst.host), *newhost = sn_strdup(host);
+    char *from = sn_strdup(sn_inst_announce_host(core, &m->inst));
+    char *to = sn_strdup(announce_target(core, m, host, port));
+    char *target = sn_strdup(host);
     int oldport = m->inst.port;
 
     sn_core_emit(core, SN_LOG_WARNING, "+switch-master", &m->inst, false,
-                 "%s %s %d %s %d", m->inst.name, oldhost, oldport, newhost,
-                 port);
-    sn_inst_change_address(core, m, newhost, port);
+                 "%s %s %d %s %d", m->inst.name, from, oldport, to, port);
+    sn_inst_change_address(core, m, target, port);
     if (role != NULL)
-        reconfig_script(core, m, role, oldhost, oldport, newhost, port);
-    free(oldhost);
-    free(newhost);
+        reconfig_script(core, m, role, from, oldport, to, port);
+    free(from);
+    free(to);
+    free(target);
 }
 
 void
@@ -631,8 +649,7 @@ sn_failover_hello_config(struct sn_core *core, struct sn_master *m,
 {
     m->cfg->config_epoch = h->master_config_epoch;
     sn_core_dirty(core);
-    if (sn_inst_addr_eq(m->inst.host, m->inst.port, h->master_ip,
-                        h->master_port))
+    if (sn_inst_addr_is(&m->inst, h->master_ip, h->master_port))
         return;
     sn_core_emit_inst(core, SN_LOG_WARNING, "+config-update-from", si);
     sn_failover_switch(core, m, h->master_ip, h->master_port, "observer");
@@ -659,7 +676,7 @@ promoted(struct sn_core *core, struct sn_master *m, struct sn_instance *r)
     unsigned forced = m->inst.flags & SN_F_FORCE_FAILOVER;
     uint64_t epoch = m->failover_epoch;
     int64_t start = m->failover_start_ms;
-    char *oldhost, *newhost;
+    char *from, *to, *newhost;
     int oldport, newport;
 
     /* SENTINEL FAILOVER promotes at once, as Redis, but claims the new
@@ -671,7 +688,8 @@ promoted(struct sn_core *core, struct sn_master *m, struct sn_instance *r)
         return;
     }
     m->claim_pending = false;
-    oldhost = sn_strdup(m->inst.host);
+    from = sn_strdup(sn_inst_announce_host(core, &m->inst));
+    to = sn_strdup(sn_inst_announce_host(core, r));
     newhost = sn_strdup(r->host);
     oldport = m->inst.port;
     newport = r->port;
@@ -687,7 +705,7 @@ promoted(struct sn_core *core, struct sn_master *m, struct sn_instance *r)
     }
     sn_core_emit_inst(core, SN_LOG_WARNING, "+failover-state-reconf-slaves",
                       &m->inst);
-    reconfig_script(core, m, "leader", oldhost, oldport, newhost, newport);
+    reconfig_script(core, m, "leader", from, oldport, to, newport);
     /* The early switch (see the top of this file). r is freed here. */
     sn_failover_switch(core, m, newhost, newport, NULL);
     m->inst.flags |= SN_F_FAILOVER_IN_PROGRESS | forced;
@@ -698,7 +716,8 @@ promoted(struct sn_core *core, struct sn_master *m, struct sn_instance *r)
     sn_core_flush(core);
     push_hellos(core, m);
 out:
-    free(oldhost);
+    free(from);
+    free(to);
     free(newhost);
 }
 
@@ -750,8 +769,8 @@ config_confirmed(const struct sn_core *core, const struct sn_master *m,
 
         if (si->last_hello_ms > since &&
             si->hello_config_epoch == m->cfg->config_epoch &&
-            sn_inst_addr_eq(si->hello_master_host, si->hello_master_port,
-                            m->inst.host, m->inst.port))
+            sn_inst_addr_is(&m->inst, si->hello_master_host,
+                            si->hello_master_port))
             agree++;
     }
     return agree >= (m->sentinels_len + 1) / 2 + 1;
@@ -783,7 +802,7 @@ info_claims_master(struct sn_core *core, struct sn_instance *ri)
              core->now_ms - ri->role_reported_ms > wait);
     if (!ready)
         return;
-    if (sn_failover_send_slaveof(core, ri, m->inst.host, m->inst.port) == 0)
+    if (send_slaveof_to(core, ri, &m->inst) == 0)
         sn_core_emit_inst(core, SN_LOG_NOTICE, "+convert-to-slave", ri);
 }
 
@@ -794,8 +813,8 @@ info_wrong_master(struct sn_core *core, struct sn_instance *ri)
     struct sn_master *m = ri->master;
     int64_t wait = m->cfg->failover_timeout_ms;
 
-    if (sn_inst_addr_eq(ri->slave_master_host, ri->slave_master_port,
-                        m->inst.host, m->inst.port))
+    if (sn_inst_addr_is(&m->inst, ri->slave_master_host,
+                        ri->slave_master_port))
         return;
     /* During our own reconfiguration, the state machine does this. */
     if ((m->inst.flags & SN_F_FAILOVER_IN_PROGRESS) &&
@@ -805,7 +824,7 @@ info_wrong_master(struct sn_core *core, struct sn_instance *ri)
         core->now_ms - ri->slave_conf_change_ms <= wait ||
         slaveof_recent(core, ri))
         return;
-    if (sn_failover_send_slaveof(core, ri, m->inst.host, m->inst.port) == 0)
+    if (send_slaveof_to(core, ri, &m->inst) == 0)
         sn_core_emit_inst(core, SN_LOG_NOTICE, "+fix-slave-config", ri);
 }
 
@@ -814,16 +833,13 @@ static void
 info_reconf_progress(struct sn_core *core, struct sn_instance *ri)
 {
     struct sn_master *m = ri->master;
-    const char *host;
-    int port;
 
     if (!(ri->flags & (SN_F_RECONF_SENT | SN_F_RECONF_INPROG)) ||
         m->failover_state != SN_FO_RECONF_SLAVES)
         return;
-    reconf_target(m, &host, &port);
     if ((ri->flags & SN_F_RECONF_SENT) &&
-        sn_inst_addr_eq(ri->slave_master_host, ri->slave_master_port, host,
-                        port)) {
+        sn_inst_addr_is(reconf_target(m), ri->slave_master_host,
+                        ri->slave_master_port)) {
         ri->flags &= ~(unsigned)SN_F_RECONF_SENT;
         ri->flags |= SN_F_RECONF_INPROG;
         sn_core_emit_inst(core, SN_LOG_NOTICE, "+slave-reconf-inprog", ri);

@@ -4,6 +4,8 @@
  * sentinelRefreshInstanceInfo, passive half, and
  * sentinelProcessHelloMessage).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,59 @@ bool
 sn_inst_addr_eq(const char *h1, int p1, const char *h2, int p2)
 {
     return p1 == p2 && h1 != NULL && h2 != NULL && strcasecmp(h1, h2) == 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Host names and the addresses behind them
+ *
+ * The host an instance was configured or discovered with is its identity:
+ * it names the instance in the saved config and its links connect to it,
+ * resolved again at every connection. The address the command link last
+ * reached is kept beside it, on the link, for two things Redis does with
+ * the address it resolved once: show it (announce-hostnames no) and
+ * recognise the instance by it.
+ * ------------------------------------------------------------------- */
+
+bool
+sn_inst_host_is_ip(const char *host)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+
+    return inet_pton(AF_INET, host, buf) == 1 ||
+           inet_pton(AF_INET6, host, buf) == 1;
+}
+
+const char *
+sn_inst_ip(const struct sn_instance *ri)
+{
+    if (ri->cc == NULL || ri->cc->peer_ip[0] == '\0')
+        return NULL;
+    return ri->cc->peer_ip;
+}
+
+bool
+sn_inst_addr_is(const struct sn_instance *ri, const char *host, int port)
+{
+    const char *ip;
+
+    if (host == NULL || ri->host == NULL || ri->port != port)
+        return false;
+    if (strcasecmp(ri->host, host) == 0)
+        return true;
+    ip = sn_inst_ip(ri);
+    return ip != NULL && strcasecmp(ip, host) == 0;
+}
+
+const char *
+sn_inst_announce_host(const struct sn_core *core,
+                      const struct sn_instance *ri)
+{
+    const char *ip = sn_inst_ip(ri);
+
+    if (core->cfg.announce_hostnames || ip == NULL ||
+        sn_inst_host_is_ip(ri->host))
+        return ri->host;
+    return ip;
 }
 
 /* ---------------------------------------------------------------------
@@ -356,7 +411,7 @@ replica_add_links(struct sn_core *core, struct sn_master *m,
 
     if (m->replicas_len >= SN_REPLICAS_MAX ||
         sn_inst_replica_find(m, host, port) != NULL ||
-        sn_inst_addr_eq(host, port, m->inst.host, m->inst.port)) {
+        sn_inst_addr_is(&m->inst, host, port)) {
         sn_link_release(core, cc);
         sn_link_release(core, pc);
         return NULL;
@@ -427,8 +482,7 @@ sn_inst_replica_find(const struct sn_master *m, const char *host, int port)
     int i;
 
     for (i = 0; i < m->replicas_len; i++)
-        if (sn_inst_addr_eq(m->replicas[i]->host, m->replicas[i]->port,
-                            host, port))
+        if (sn_inst_addr_is(m->replicas[i], host, port))
             return m->replicas[i];
     return NULL;
 }
@@ -442,7 +496,7 @@ sn_inst_sentinel_find(const struct sn_master *m, const char *host, int port,
     for (i = 0; i < m->sentinels_len; i++) {
         struct sn_instance *si = m->sentinels[i];
 
-        if (host != NULL && !sn_inst_addr_eq(si->host, si->port, host, port))
+        if (host != NULL && !sn_inst_addr_is(si, host, port))
             continue;
         if (runid != NULL && strcasecmp(si->runid, runid) != 0)
             continue;
@@ -531,10 +585,10 @@ kept_take(struct kept *k, struct sn_instance *ri, const char *host,
 }
 
 /* Collect the replicas to re-add: every replica but the one at the new
- * address (whose links go to the master), then the old master. Returns
- * the count. */
+ * address (whose links go to the master), then the old master unless it
+ * is at the new address (`same`). Returns the count. */
 static int
-collect_kept(struct sn_master *m, const char *host, int port,
+collect_kept(struct sn_master *m, const char *host, int port, bool same,
              struct kept *kept, struct kept *newmaster)
 {
     int n = 0, i;
@@ -543,12 +597,15 @@ collect_kept(struct sn_master *m, const char *host, int port,
     for (i = 0; i < m->replicas_len; i++) {
         struct sn_instance *r = m->replicas[i];
 
-        if (sn_inst_addr_eq(r->host, r->port, host, port))
+        /* The first match only: a replica known by its name and again by
+         * its address (seen before the name resolved) is one server. */
+        if (!same && newmaster->host == NULL &&
+            sn_inst_addr_is(r, host, port))
             kept_take(newmaster, r, r->host, r->port);
         else
             kept_take(&kept[n++], r, r->host, r->port);
     }
-    if (!sn_inst_addr_eq(m->inst.host, m->inst.port, host, port)) {
+    if (!same) {
         kept_take(&kept[n], &m->inst, m->inst.host, m->inst.port);
         kept[n++].demoted = true;
     }
@@ -583,10 +640,17 @@ sn_inst_change_address(struct sn_core *core, struct sn_master *m,
     struct kept *kept = sn_calloc((size_t)m->replicas_len + 1,
                                   sizeof(*kept));
     struct kept nm;
-    char *newhost = sn_strdup(host);
+    bool same = sn_inst_addr_is(&m->inst, host, port);
+    char *newhost;
     int n, i;
 
-    n = collect_kept(m, newhost, port, kept, &nm);
+    n = collect_kept(m, host, port, same, kept, &nm);
+    /* The host stays the identity: the master keeps its own name when the
+     * new address is its own, and takes the name of the replica known at
+     * that address, however the address was given (a peer's hello carries
+     * the address when announce-hostnames is off). */
+    newhost = sn_strdup(same ? m->inst.host
+                             : nm.host != NULL ? nm.host : host);
     free_replicas(core, m);
     master_clear(core, m);
     sn_set_str(&m->inst.host, newhost);

@@ -78,6 +78,9 @@ struct sn_link {
     int64_t last_avail_ms;          /* last valid PING reply */
     int64_t pc_last_activity_ms;    /* pub/sub: last message */
     char local_ip[64];              /* our address on this link */
+    char peer_ip[64];               /* the address it last connected to
+                                       (LINK_UP's peer_ip), "" if never
+                                       known; kept while it reconnects */
 
     char *host;                     /* where it connects */
     int port;

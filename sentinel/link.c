@@ -5,6 +5,9 @@
  * hiredis connects to the address found: hiredis would otherwise resolve
  * the name with a blocking getaddrinfo() inside the loop. The name is
  * resolved again on every CONNECT, so a new address behind it is followed.
+ * The address connected to goes to the core with LINK_UP (peer_ip): with
+ * announce-hostnames no the core shows it, as Redis shows the address it
+ * resolved, and recognises the instance by it.
  */
 #include "link.h"
 
@@ -33,6 +36,7 @@ struct link {
     enum sn_link_kind kind;
     enum link_state state;
     int port;
+    char ip[64];                /* the literal address hiredis connects to */
     struct sn_resolve_req *req;
     redisAsyncContext *ac;
     struct sn_links *owner;
@@ -241,6 +245,7 @@ connect_cb(const redisAsyncContext *ac, int status)
     in.type = SN_IN_LINK_UP;
     in.link = k->id;
     in.local_ip = ip;
+    in.peer_ip = k->ip;
     k->owner->fn(k->owner->ctx, &in);
 }
 
@@ -287,6 +292,7 @@ link_open(struct sn_links *l, struct link *k, const char *ip, char *err,
         return -1;
     }
     k->state = LINK_CONNECTING;
+    snprintf(k->ip, sizeof(k->ip), "%s", ip);
     k->ac = ac;
     ac->data = k;
     redisEnableKeepAlive(&ac->c);

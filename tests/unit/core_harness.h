@@ -46,6 +46,7 @@ enum h_srv_state {
 
 struct h_srv {
     char host[64];
+    char ip[64];                /* what host resolves to ("": host) */
     int port;
     enum h_srv_state state;
     bool sentinel;
@@ -461,6 +462,10 @@ h_connect(struct harness *h, const struct sn_action *a,
     q[*nq].in.type = l->up ? SN_IN_LINK_UP : SN_IN_LINK_DOWN;
     q[*nq].in.link = a->link;
     q[*nq].in.local_ip = "10.0.0.100";
+    /* As the daemon: the address connected to, the host if literal. */
+    if (l->srv != NULL)
+        q[*nq].in.peer_ip = l->srv->ip[0] != '\0' ? l->srv->ip
+                                                  : l->srv->host;
     q[*nq].in.err = "connection refused";
     (*nq)++;
     h_log_add(h, SN_ACT_CONNECT, SN_LOG_DEBUG,

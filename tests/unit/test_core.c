@@ -3,6 +3,7 @@
  * periodic PING/INFO/hello, pending bounds, reconnection, deadlines, and
  * the operations behind SENTINEL MONITOR/REMOVE/RESET/SET.
  */
+#include "command.h"
 #include "core_harness.h"
 
 /* ---------------------------------------------------------------------
@@ -587,6 +588,356 @@ START_TEST(test_save_writes_state)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------
+ * Host names (resolve-hostnames yes): the name is the identity, the
+ * address it resolved to is what is shown unless announce-hostnames is
+ * yes, and either names the instance
+ * ------------------------------------------------------------------- */
+
+/* Master `localhost`:6379 (127.0.0.1), replicas 127.0.0.2 and .3 that
+ * report master_host:127.0.0.1 as Redis replicas do, peers at .11, .12.
+ * With `dead`, nothing answers at localhost: its address stays unknown. */
+static void
+h_setup_named(struct harness *h, int da, bool announce_hostnames, bool dead)
+{
+    struct h_srv *m, *s;
+    struct sn_config c;
+    char err[256];
+    char *argv[3];
+    char dastr[32];
+
+    memset(h, 0, sizeof(*h));
+    m = h_srv_add(h, "localhost", 6379);
+    snprintf(m->ip, sizeof(m->ip), "127.0.0.1");
+    if (dead)
+        m->state = H_DEAD;
+    h_srv_master(m, H_RUNID_M);
+    h_srv_list_replica(m, "127.0.0.2", 6379);
+    h_srv_list_replica(m, "127.0.0.3", 6379);
+    h_srv_replica_of(h_srv_add(h, "127.0.0.2", 6379), H_RUNID_R1,
+                     "127.0.0.1", 6379, 100, 1000);
+    h_srv_replica_of(h_srv_add(h, "127.0.0.3", 6379), H_RUNID_R2,
+                     "127.0.0.1", 6379, 100, 900);
+    s = h_srv_add(h, "127.0.0.11", 26379);
+    s->sentinel = true;
+    s->votes = true;
+    s = h_srv_add(h, "127.0.0.12", 26379);
+    s->sentinel = true;
+    s->votes = true;
+
+    sn_config_init(&c);
+    argv[0] = (char *)H_MYID;
+    ck_assert_int_eq(sn_config_set_process(&c, "myid", 1, argv, err,
+                                           sizeof(err)), 0);
+    argv[0] = (char *)"yes";
+    ck_assert_int_eq(sn_config_set_process(&c, "resolve-hostnames", 1, argv,
+                                           err, sizeof(err)), 0);
+    argv[0] = (char *)(announce_hostnames ? "yes" : "no");
+    ck_assert_int_eq(sn_config_set_process(&c, "announce-hostnames", 1,
+                                           argv, err, sizeof(err)), 0);
+    argv[0] = (char *)"localhost";
+    argv[1] = (char *)"6379";
+    argv[2] = (char *)"2";
+    ck_assert_msg(sn_config_set_master(&c, "mymaster", "monitor", 3, argv,
+                                       err, sizeof(err)) == 0, "%s", err);
+    snprintf(dastr, sizeof(dastr), "%d", da);
+    h_cfg_set(&c, "down-after-milliseconds", dastr, NULL, NULL);
+    h_cfg_set(&c, "failover-timeout", "60000", NULL, NULL);
+    h_start(h, &c);
+    sn_config_free(&c);
+}
+
+/* Peers that know the master by address, as peers without
+ * announce-hostnames do. */
+static void
+h_meet_peers_named(struct harness *h)
+{
+    h_hello(h, "127.0.0.11", 26379, H_PEER_A, 0, "127.0.0.1", 6379, 0);
+    h_hello(h, "127.0.0.12", 26379, H_PEER_B, 0, "127.0.0.1", 6379, 0);
+}
+
+/* A client command (2 or 3 words, RESP2); its actions are carried out.
+ * Returns the reply. */
+static char *
+h_cmd(struct harness *h, const char *a0, const char *a1, const char *a2)
+{
+    struct sn_cmd_ctx ctx = {2, NULL, NULL, NULL};
+    char *argv[3] = {(char *)a0, (char *)a1, (char *)a2};
+    size_t argvlen[3];
+    int argc = a2 != NULL ? 3 : 2, i;
+    struct sn_buf out;
+
+    for (i = 0; i < argc; i++)
+        argvlen[i] = strlen(argv[i]);
+    sn_buf_init(&out);
+    ck_assert_int_eq(sn_command_exec(h->core, &ctx, argc, argv, argvlen,
+                                     &out, h->now), 1);
+    h_pump(h);
+    sn_buf_puts(&out, "");
+    return sn_buf_steal(&out, NULL);
+}
+
+static void
+expect_reply_has(struct harness *h, const char *want, const char *a0,
+                 const char *a1, const char *a2)
+{
+    char *r = h_cmd(h, a0, a1, a2);
+
+    ck_assert_msg(strstr(r, want) != NULL, "%s %s: no \"%s\" in \"%s\"", a0,
+                  a1, want, r);
+    free(r);
+}
+
+static void
+expect_reply(struct harness *h, const char *want, const char *a0,
+             const char *a1, const char *a2)
+{
+    char *r = h_cmd(h, a0, a1, a2);
+
+    ck_assert_str_eq(r, want);
+    free(r);
+}
+
+/* A SAVE now holds `text`. */
+static void
+expect_saved(struct harness *h, const char *text)
+{
+    int i;
+
+    sn_core_save(h->core);
+    h_pump(h);
+    i = h_find_last(h, SN_ACT_SAVE, "");
+    ck_assert_int_ge(i, 0);
+    ck_assert_msg(strstr(h->log[i].text, text) != NULL, "no \"%s\" in:\n%s",
+                  text, h->log[i].text);
+}
+
+/* The hello we published to the master last. */
+static const char *
+last_hello_to_master(const struct harness *h)
+{
+    int i = h_find_last(h, SN_ACT_SEND,
+                        "localhost:6379 PUBLISH __sentinel__:hello ");
+
+    ck_assert_int_ge(i, 0);
+    return h->log[i].text;
+}
+
+START_TEST(test_hostname_announced_by_address)
+{
+    struct harness h;
+    int i;
+
+    h_setup_named(&h, 1000, false, false);
+    h_meet_peers_named(&h);
+    h_run(&h, 2100);
+    ck_assert_str_eq(sn_inst_ip(&h_master(&h)->inst), "127.0.0.1");
+    expect_reply_has(&h, "$2\r\nip\r\n$9\r\n127.0.0.1\r\n", "SENTINEL",
+                     "MASTER", "mymaster");
+    expect_reply_has(&h, "$2\r\nip\r\n$9\r\n127.0.0.1\r\n", "SENTINEL",
+                     "MASTERS", NULL);
+    expect_reply(&h, "*2\r\n$9\r\n127.0.0.1\r\n$4\r\n6379\r\n", "SENTINEL",
+                 "GET-MASTER-ADDR-BY-NAME", "mymaster");
+    expect_reply_has(&h, "address=127.0.0.1:6379,", "INFO", "sentinel",
+                     NULL);
+    ck_assert_ptr_nonnull(strstr(last_hello_to_master(&h),
+                                 ",mymaster,127.0.0.1,6379,0"));
+    /* The name stays the identity in the saved config. */
+    expect_saved(&h, "monitor = localhost 6379 2");
+
+    /* The master dies: events name it by the address it had, and so do
+     * the vote requests to peers that know it by that address. */
+    h_kill(&h, h_srv_find(&h, "localhost", 6379), H_DEAD);
+    h_run(&h, 1500);
+    ck_assert_int_ge(h_event(&h, "+sdown master mymaster 127.0.0.1 6379"),
+                     0);
+    i = h_find(&h, SN_ACT_SEND,
+               "127.0.0.11:26379 SENTINEL is-master-down-by-addr ");
+    ck_assert_int_ge(i, 0);
+    ck_assert_ptr_nonnull(strstr(h.log[i].text,
+                                 "is-master-down-by-addr 127.0.0.1 6379 "));
+    ck_assert_int_eq(h_count(&h, SN_ACT_EVENT, "+sdown master mymaster "
+                                               "localhost"), 0);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_hostname_announced_by_name_with_announce_hostnames)
+{
+    struct harness h;
+    int i;
+
+    h_setup_named(&h, 1000, true, false);
+    h_hello(&h, "127.0.0.11", 26379, H_PEER_A, 0, "localhost", 6379, 0);
+    h_hello(&h, "127.0.0.12", 26379, H_PEER_B, 0, "localhost", 6379, 0);
+    h_run(&h, 2100);
+    expect_reply_has(&h, "$2\r\nip\r\n$9\r\nlocalhost\r\n", "SENTINEL",
+                     "MASTER", "mymaster");
+    expect_reply(&h, "*2\r\n$9\r\nlocalhost\r\n$4\r\n6379\r\n", "SENTINEL",
+                 "GET-MASTER-ADDR-BY-NAME", "mymaster");
+    expect_reply_has(&h, "address=localhost:6379,", "INFO", "sentinel",
+                     NULL);
+    ck_assert_ptr_nonnull(strstr(last_hello_to_master(&h),
+                                 ",mymaster,localhost,6379,0"));
+    h_kill(&h, h_srv_find(&h, "localhost", 6379), H_DEAD);
+    h_run(&h, 1500);
+    ck_assert_int_ge(h_event(&h, "+sdown master mymaster localhost 6379"),
+                     0);
+    i = h_find(&h, SN_ACT_SEND,
+               "127.0.0.11:26379 SENTINEL is-master-down-by-addr ");
+    ck_assert_int_ge(i, 0);
+    ck_assert_ptr_nonnull(strstr(h.log[i].text,
+                                 "is-master-down-by-addr localhost 6379 "));
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_hostname_shown_until_an_address_is_known)
+{
+    struct harness h;
+
+    /* Nothing ever answers at localhost: no address is known for it, so
+     * the name is what there is to show. */
+    h_setup_named(&h, 1000, false, true);
+    ck_assert_ptr_null(sn_inst_ip(&h_master(&h)->inst));
+    expect_reply(&h, "*2\r\n$9\r\nlocalhost\r\n$4\r\n6379\r\n", "SENTINEL",
+                 "GET-MASTER-ADDR-BY-NAME", "mymaster");
+    ck_assert_int_ge(h_event(&h, "+monitor master mymaster localhost 6379 "
+                                 "quorum 2"), 0);
+    h_run(&h, 1500);
+    ck_assert_int_ge(h_event(&h, "+sdown master mymaster localhost 6379"),
+                     0);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_hostname_replica_following_address_is_not_wrong)
+{
+    struct harness h;
+    struct h_srv *r3;
+
+    h_setup_named(&h, 30000, false, false);
+    /* Well past failover-timeout (60 s) of replicas reporting
+     * master_host:127.0.0.1 for the master monitored as localhost. */
+    h_run(&h, 75000);
+    ck_assert_int_eq(h_master(&h)->replicas_len, 2);
+    ck_assert_int_eq(h_count(&h, SN_ACT_EVENT, "+fix-slave-config"), 0);
+    ck_assert_int_eq(h_srv_find(&h, "127.0.0.2", 6379)->slaveofs, 0);
+    /* A replica that does follow another master is fixed, told the
+     * master's address as Redis tells it. */
+    r3 = h_srv_find(&h, "127.0.0.3", 6379);
+    r3->info.master_port = 6390;
+    h_run(&h, 75000);
+    ck_assert_int_ge(h_event(&h, "+fix-slave-config slave 127.0.0.3:6379 "
+                                 "127.0.0.3 6379 @ mymaster 127.0.0.1 6379"),
+                     0);
+    ck_assert_int_ge(h_find(&h, SN_ACT_SEND,
+                            "127.0.0.3:6379 SLAVEOF 127.0.0.1 6379"), 0);
+    ck_assert_int_eq(r3->info.master_port, 6379);
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_hostname_is_master_down_by_address_or_name)
+{
+    struct harness h;
+    bool down;
+    char leader[SN_RUNID_LEN + 1];
+    uint64_t le;
+
+    h_setup_named(&h, 1000, false, false);
+    ck_assert_int_eq(sn_core_is_master_down(h.core, "127.0.0.1", 6379, 0,
+                                            "*", h.now, &down, leader, &le),
+                     0);
+    ck_assert_int_eq(sn_core_is_master_down(h.core, "LocalHost", 6379, 0,
+                                            "*", h.now, &down, leader, &le),
+                     0);
+    ck_assert_int_eq(sn_core_is_master_down(h.core, "127.0.0.1", 6380, 0,
+                                            "*", h.now, &down, leader, &le),
+                     -1);
+    ck_assert_int_eq(sn_core_is_master_down(h.core, "127.0.0.9", 6379, 0,
+                                            "*", h.now, &down, leader, &le),
+                     -1);
+    h_pump(&h);
+    /* A vote asked by address is given for our master. */
+    {
+        struct sn_cmd_ctx ctx = {2, NULL, NULL, NULL};
+        char *argv[6] = {"SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1",
+                         "6379", "1", H_PEER_A};
+        size_t argvlen[6];
+        struct sn_buf out;
+        int i;
+
+        for (i = 0; i < 6; i++)
+            argvlen[i] = strlen(argv[i]);
+        sn_buf_init(&out);
+        ck_assert_int_eq(sn_command_exec(h.core, &ctx, 6, argv, argvlen,
+                                         &out, h.now), 1);
+        h_pump(&h);
+        sn_buf_puts(&out, "");
+        ck_assert_str_eq(out.data, "*3\r\n:0\r\n$40\r\n" H_PEER_A
+                                   "\r\n:1\r\n");
+        sn_buf_free(&out);
+    }
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_hostname_peer_hello_by_address_is_our_master)
+{
+    struct harness h;
+    struct sn_master *m;
+
+    h_setup_named(&h, 30000, false, false);
+    h_meet_peers_named(&h);
+    m = h_master(&h);
+    ck_assert_str_eq(m->sentinels[0]->hello_master_host, "127.0.0.1");
+    /* A newer config epoch for the same master, named by its address: no
+     * switch, the name stays. */
+    h_hello(&h, "127.0.0.11", 26379, H_PEER_A, 3, "127.0.0.1", 6379, 3);
+    ck_assert_uint_eq(m->cfg->config_epoch, 3);
+    ck_assert_int_eq(h_count(&h, SN_ACT_EVENT, "+switch-master"), 0);
+    ck_assert_int_eq(h_count(&h, SN_ACT_EVENT, "+config-update-from"), 0);
+    ck_assert_str_eq(m->inst.host, "localhost");
+    expect_saved(&h, "monitor = localhost 6379 2");
+    h_free(&h);
+}
+END_TEST
+
+START_TEST(test_hostname_switch_master_names_addresses)
+{
+    struct harness h;
+    struct sn_master *m;
+    struct sn_instance *old;
+
+    h_setup_named(&h, 30000, false, false);
+    h_meet_peers_named(&h);
+    h_run(&h, 100);
+    /* A peer failed over to 127.0.0.2. */
+    h_srv_master(h_srv_find(&h, "127.0.0.2", 6379), H_RUNID_R1);
+    h_hello(&h, "127.0.0.11", 26379, H_PEER_A, 1, "127.0.0.2", 6379, 1);
+    ck_assert_int_ge(h_event(&h, "+switch-master mymaster 127.0.0.1 6379 "
+                                 "127.0.0.2 6379"), 0);
+    m = h_master(&h);
+    ck_assert_str_eq(m->inst.host, "127.0.0.2");
+    /* The old master is a replica known by its name, shown by address. */
+    old = sn_inst_replica_find(m, "localhost", 6379);
+    ck_assert_ptr_nonnull(old);
+    ck_assert_ptr_eq(sn_inst_replica_find(m, "127.0.0.1", 6379), old);
+    ck_assert_int_ge(h_event(&h, "+slave slave localhost:6379 127.0.0.1 6379 "
+                                 "@ mymaster 127.0.0.2 6379"), 0);
+    /* The new master lists it by address: still one replica. */
+    h_srv_list_replica(h_srv_find(&h, "127.0.0.2", 6379), "127.0.0.1", 6379);
+    h_srv_list_replica(h_srv_find(&h, "127.0.0.2", 6379), "127.0.0.3", 6379);
+    h_run(&h, 11000);
+    ck_assert_int_eq(m->replicas_len, 2);
+    ck_assert_int_eq(h_count(&h, SN_ACT_EVENT, "+slave slave 127.0.0.1:"),
+                     0);
+    expect_saved(&h, "known-replica = localhost 6379");
+    h_free(&h);
+}
+END_TEST
+
 static Suite *
 core_suite(void)
 {
@@ -621,6 +972,16 @@ core_suite(void)
     tcase_add_test(tc, test_notification_script_on_warning_only);
     tcase_add_test(tc, test_simulate_failure_flags);
     tcase_add_test(tc, test_save_writes_state);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("hostnames");
+    tcase_add_test(tc, test_hostname_announced_by_address);
+    tcase_add_test(tc, test_hostname_announced_by_name_with_announce_hostnames);
+    tcase_add_test(tc, test_hostname_shown_until_an_address_is_known);
+    tcase_add_test(tc, test_hostname_replica_following_address_is_not_wrong);
+    tcase_add_test(tc, test_hostname_is_master_down_by_address_or_name);
+    tcase_add_test(tc, test_hostname_peer_hello_by_address_is_our_master);
+    tcase_add_test(tc, test_hostname_switch_master_names_addresses);
     suite_add_tcase(s, tc);
     return s;
 }
