@@ -39,6 +39,7 @@ struct link {
     char ip[64];                /* the literal address hiredis connects to */
     struct sn_resolve_req *req;
     redisAsyncContext *ac;
+    struct event *timeout;      /* CONNECTING: give up at this time */
     struct sn_links *owner;
     struct link *next;          /* hash chain */
 };
@@ -51,6 +52,12 @@ struct deferred {
 };
 
 #define LINK_BUCKETS 4096
+
+/* hiredis 0.14 has no connect timeout: a SYN lost to a partition or a
+ * dropped route would leave a link "connecting" for the kernel's minutes.
+ * A link that is not up after this long is reported down, and the core
+ * tries again (at most once per ping period). */
+#define LINK_CONNECT_TIMEOUT_MS 2000
 
 struct sn_links {
     struct event_base *base;
@@ -97,6 +104,8 @@ link_forget(struct sn_links *l, struct link *k)
         k->ac->data = NULL;
     if (k->req != NULL)
         sn_resolve_cancel(k->req);
+    if (k->timeout != NULL)
+        event_free(k->timeout);
     l->count--;
     free(k);
 }
@@ -233,6 +242,10 @@ connect_cb(const redisAsyncContext *ac, int status)
         return;
     }
     k->state = LINK_UP;
+    if (k->timeout != NULL) {
+        event_free(k->timeout);
+        k->timeout = NULL;
+    }
     if (getsockname(ac->c.fd, (struct sockaddr *)&sa, &salen) == 0) {
         if (sa.ss_family == AF_INET)
             inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, ip,
@@ -273,6 +286,24 @@ disconnect_cb(const redisAsyncContext *ac, int status)
  * Connecting
  * ------------------------------------------------------------------- */
 
+static void
+connect_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct link *k = arg;
+    struct sn_links *l = k->owner;
+    redisAsyncContext *ac = k->ac;
+    uint64_t id = k->id;
+
+    (void)fd;
+    (void)what;
+    if (k->state != LINK_CONNECTING)
+        return;
+    link_forget(l, k);
+    if (ac != NULL)
+        redisAsyncFree(ac);     /* not connected: no callback follows */
+    deliver_down(l, id, "connection timed out");
+}
+
 /* Hand link `k` to hiredis, connecting to `ip` (a literal address, so that
  * hiredis' own getaddrinfo() never asks a DNS server). Returns 0, or -1
  * with the reason in err: the caller then forgets the link. */
@@ -299,6 +330,12 @@ link_open(struct sn_links *l, struct link *k, const char *ip, char *err,
     redisLibeventAttach(ac, l->base);
     redisAsyncSetConnectCallback(ac, connect_cb);
     redisAsyncSetDisconnectCallback(ac, disconnect_cb);
+    {
+        struct timeval tv = { LINK_CONNECT_TIMEOUT_MS / 1000,
+                              (LINK_CONNECT_TIMEOUT_MS % 1000) * 1000 };
+        k->timeout = evtimer_new(l->base, connect_timeout_cb, k);
+        evtimer_add(k->timeout, &tv);
+    }
     return 0;
 }
 
