@@ -16,9 +16,13 @@
  *         sleep until sn_core_deadline_ms(&core) or the next input;
  *     }
  *
- * Actions are carried out strictly in the order they are drained. A SAVE
- * action is durable before the next action runs: that is what makes a vote
- * reach the disk before its reply leaves (the reply is drained after it).
+ * Actions are carried out in the order they are drained. A SAVE action is
+ * durable before the next action that reaches another process runs (a
+ * SEND, a SCRIPT, an EXIT) and before any reply to a client: that is what
+ * makes a vote reach the disk before its reply leaves, and an epoch before
+ * the votes asked in it. A caller may coalesce several SAVEs into one write
+ * within those bounds (the daemon does); EVENT, CONNECT and DISCONNECT
+ * actions need not wait for it.
  *
  * Time is a monotonic millisecond count chosen by the caller; it may jump
  * (the simulator tests that) and the core copes: a stall or a backward jump
@@ -125,8 +129,8 @@ enum sn_action_type {
     SN_ACT_EVENT,               /* log, publish to subscribers of channel
                                    `event`, and run the notification script
                                    if `script` is set */
-    SN_ACT_SAVE,                /* write `text` (the whole config file)
-                                   durably before the next action */
+    SN_ACT_SAVE,                /* write the config file durably before the
+                                   next SEND, SCRIPT or EXIT (see above) */
     SN_ACT_SCRIPT,              /* run argv[0] with argv (no shell) */
     SN_ACT_EXIT,                /* SIMULATE-FAILURE: crash now, status 99 */
 };

@@ -101,9 +101,30 @@ do_event(struct sn_daemon *d, const struct sn_action *a)
     }
 }
 
+/* SAVE actions are coalesced: a save is owed from the first SAVE and is
+ * made before the next action that reaches another process (a command
+ * sent, a script, an exit) and at the end of every drain, so before any
+ * client reply. What the state protects (a vote before its reply, an epoch
+ * before the votes asked in it, a new master before SLAVEOF) is therefore
+ * on disk before it is acted on, while a burst of changes (the replicas
+ * and peers found at start-up) costs one rewrite instead of one each.
+ * Events and connects may go first: they act on nothing a crash could
+ * make us forget unsafely. */
+static void
+settle(struct sn_daemon *d)
+{
+    if (d->save_owed) {
+        d->save_owed = false;
+        sn_daemon_save(d);
+    }
+}
+
 static void
 do_action(struct sn_daemon *d, const struct sn_action *a)
 {
+    if (a->type == SN_ACT_SEND || a->type == SN_ACT_SCRIPT ||
+        a->type == SN_ACT_EXIT)
+        settle(d);
     switch (a->type) {
     case SN_ACT_CONNECT:
         sn_links_connect(d->links, a->link, a->link_kind, a->host, a->port);
@@ -119,7 +140,7 @@ do_action(struct sn_daemon *d, const struct sn_action *a)
         do_event(d, a);
         break;
     case SN_ACT_SAVE:
-        sn_daemon_save(d);
+        d->save_owed = true;
         break;
     case SN_ACT_SCRIPT:
         sn_scripts_queue(d->scripts, a->argc, a->argv);
@@ -157,6 +178,7 @@ sn_daemon_drain(struct sn_daemon *d)
         do_action(d, &a);
         sn_action_free(&a);
     }
+    settle(d);
     if (!d->shutting_down)
         schedule_timer(d);
 }

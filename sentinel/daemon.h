@@ -43,6 +43,7 @@ struct sn_daemon {
     int64_t start_unix;
     int port;                   /* the listening port */
     bool shutting_down;
+    bool save_owed;             /* a SAVE was drained and not yet made */
     int exit_status;
     uint64_t saves_failed;
 };
