@@ -36,10 +36,16 @@ sn_election_vote(struct sn_core *core, struct sn_master *m,
 {
     if (req_epoch > core->cfg.current_epoch)
         sn_election_adopt_epoch(core, m, req_epoch);
-    if (m->leader_epoch < req_epoch &&
-        core->cfg.current_epoch <= req_epoch) {
+    /* Redis votes only when req_epoch is also >= its current epoch, which
+     * every other master's failover moves on: concurrent failovers of
+     * different masters then refuse each other's votes and all but the
+     * newest abort (a storm of dead masters fails over one at a time).
+     * What that check protects is per master: never elect a leader in an
+     * epoch older than one this master already has a config or a vote
+     * in. So compare with this master's own epochs instead. */
+    if (m->leader_epoch < req_epoch && m->cfg->config_epoch < req_epoch) {
         snprintf(m->leader, sizeof(m->leader), "%s", runid);
-        m->leader_epoch = core->cfg.current_epoch;
+        m->leader_epoch = req_epoch;
         /* Durable before the reply and before we act on it. */
         sn_core_flush(core);
         sn_core_emit(core, SN_LOG_WARNING, "+vote-for-leader", NULL, false,

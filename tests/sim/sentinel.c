@@ -164,10 +164,13 @@ sim_sentinel_start(struct sim *sim, struct sim_sentinel *s)
     }
     sn_config_errors_free(&errs);
     if ((sim->opts.breaks & SIM_BREAK_VOTE_TWICE) && s->crashes > 0) {
-        /* The broken rule: a sentinel that does not keep its vote. */
+        /* The broken rule: a sentinel that does not keep its vote, nor
+         * the config epoch the vote led to (either alone stops a second
+         * vote in that epoch). */
         for (i = 0; i < cfg.masters_len; i++) {
             cfg.masters[i].leader_epoch = 0;
             cfg.masters[i].leader[0] = '\0';
+            cfg.masters[i].config_epoch = 0;
         }
         sim_trace(sim, "break: %s forgets its votes", nname(sim, s->node));
     }
