@@ -164,8 +164,8 @@ top_find(const char *name, size_t len)
     for (int i = 0; i < cmds_len; i++) {
         const char *n = cmds[i].e->name;
 
-        if (cmds[i].parent < 0 && strlen(n) == len &&
-            strncasecmp(n, name, len) == 0)
+        if (cmds[i].parent < 0 && strncasecmp(n, name, len) == 0 &&
+            n[len] == '\0')
             return i;
     }
     return -1;
@@ -179,7 +179,7 @@ sub_find(int top, const char *sub, size_t len)
     for (int i = 0; i < cmds[top].subs_len; i++) {
         const char *n = cmds[cmds[top].subs_first + i].e->name + skip;
 
-        if (strlen(n) == len && strncasecmp(n, sub, len) == 0)
+        if (strncasecmp(n, sub, len) == 0 && n[len] == '\0')
             return cmds[top].subs_first + i;
     }
     return -1;

@@ -536,11 +536,18 @@ execute(struct client *c, struct sn_resp_cmd *cmd)
     const struct sn_cmd_entry *e = sn_cmdtable_find(name);
 
     c->srv->stats.commands_processed++;
-    snprintf(c->last_cmd, sizeof(c->last_cmd), "%s", e != NULL ? e->name : "NULL");
-    if (e != NULL && e->subcommands != NULL && argc >= 2) {
-        const struct sn_cmd_entry *sub = sn_cmdtable_sub(e->name, argv[1]);
-        if (sub != NULL)
-            snprintf(c->last_cmd, sizeof(c->last_cmd), "%s", sub->name);
+    {
+        /* CLIENT LIST's cmd=: the full name, "sentinel|masters". */
+        const struct sn_cmd_entry *sub = NULL;
+        const char *full;
+        size_t n;
+
+        if (e != NULL && e->subcommands != NULL && argc >= 2)
+            sub = sn_cmdtable_sub(e->name, argv[1]);
+        full = sub != NULL ? sub->name : e != NULL ? e->name : "NULL";
+        n = strnlen(full, sizeof(c->last_cmd) - 1);
+        memcpy(c->last_cmd, full, n);
+        c->last_cmd[n] = '\0';
     }
     if (e == NULL && strcasecmp(name, "quit") != 0) {
         unknown_command(c, cmd);
@@ -731,7 +738,10 @@ run_one(struct client *c, struct sn_resp_cmd *cmd)
         c->reply = CLIENT_REPLY_ON;
     else if (c->reply == CLIENT_REPLY_SKIP_NEXT)
         c->reply = CLIENT_REPLY_SKIP;
-    sn_srv_client_flush(c);
+    /* Pipelined replies leave together, at the end of the batch
+     * (client_process), unless they pile up. */
+    if (c->out.len > 64 * 1024)
+        sn_srv_client_flush(c);
     return true;
 }
 
