@@ -443,18 +443,22 @@ master_equal(const struct sn_config_master *a,
 bool
 sn_config_equal(const struct sn_config *a, const struct sn_config *b)
 {
+    struct sn_config_map ix;
+    bool eq = true;
     int i;
 
     if (!process_equal(a, b) || a->masters_len != b->masters_len)
         return false;
-    for (i = 0; i < a->masters_len; i++) {
+    sn_config_map_init(&ix);
+    sn_config_masters_index(&ix, b);
+    for (i = 0; i < a->masters_len && eq; i++) {
         const struct sn_config_master *m;
 
-        m = sn_config_master_find(b, a->masters[i].name);
-        if (m == NULL || !master_equal(&a->masters[i], m))
-            return false;
+        m = sn_config_master_find_ix(b, &ix, a->masters[i].name);
+        eq = m != NULL && master_equal(&a->masters[i], m);
     }
-    return true;
+    sn_config_map_free(&ix);
+    return eq;
 }
 
 /* ---------------------------------------------------------------------
@@ -470,6 +474,112 @@ sn_config_master_find(const struct sn_config *c, const char *name)
         if (strcmp(c->masters[i].name, name) == 0)
             return &c->masters[i];
     return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Indexes
+ * ------------------------------------------------------------------- */
+
+void
+sn_config_map_init(struct sn_config_map *m)
+{
+    memset(m, 0, sizeof(*m));
+}
+
+void
+sn_config_map_free(struct sn_config_map *m)
+{
+    free(m->v);
+    sn_config_map_init(m);
+}
+
+/* FNV-1a over a, then a byte that tells a NULL b from "", then b. */
+static size_t
+map_hash(const char *a, const char *b)
+{
+    uint64_t h = 14695981039346656037ULL;
+    const unsigned char *p;
+
+    for (p = (const unsigned char *)a; *p != '\0'; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    h = (h ^ (b != NULL ? 1u : 2u)) * 1099511628211ULL;
+    if (b != NULL)
+        for (p = (const unsigned char *)b; *p != '\0'; p++)
+            h = (h ^ *p) * 1099511628211ULL;
+    return (size_t)(h ^ (h >> 32));
+}
+
+/* The slot holding (a, b), or the free slot where it would go (linear
+ * probing; the map is never more than half full, so one is free). */
+static size_t
+map_slot(const struct sn_config_map *m, const char *a, const char *b)
+{
+    size_t i = map_hash(a, b) & (m->cap - 1);
+
+    while (m->v[i].a != NULL &&
+           (strcmp(m->v[i].a, a) != 0 || !str_eq(m->v[i].b, b)))
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+int
+sn_config_map_get(const struct sn_config_map *m, const char *a, const char *b)
+{
+    size_t i;
+
+    if (m->cap == 0)
+        return -1;
+    i = map_slot(m, a, b);
+    return m->v[i].a != NULL ? m->v[i].val : -1;
+}
+
+static void
+map_grow(struct sn_config_map *m)
+{
+    struct sn_config_map old = *m;
+    size_t i;
+
+    m->cap = old.cap == 0 ? 16 : old.cap * 2;
+    m->v = sn_calloc(m->cap, sizeof(*m->v));
+    for (i = 0; i < old.cap; i++)
+        if (old.v[i].a != NULL)
+            m->v[map_slot(m, old.v[i].a, old.v[i].b)] = old.v[i];
+    free(old.v);
+}
+
+void
+sn_config_map_put(struct sn_config_map *m, const char *a, const char *b,
+                  int val)
+{
+    size_t i;
+
+    if ((m->len + 1) * 2 > m->cap)
+        map_grow(m);
+    i = map_slot(m, a, b);
+    if (m->v[i].a == NULL) {
+        m->v[i].a = a;
+        m->v[i].b = b;
+        m->len++;
+    }
+    m->v[i].val = val;
+}
+
+void
+sn_config_masters_index(struct sn_config_map *ix, const struct sn_config *c)
+{
+    int i;
+
+    for (i = 0; i < c->masters_len; i++)
+        sn_config_map_put(ix, c->masters[i].name, NULL, i);
+}
+
+struct sn_config_master *
+sn_config_master_find_ix(const struct sn_config *c,
+                         const struct sn_config_map *ix, const char *name)
+{
+    int i = sn_config_map_get(ix, name, NULL);
+
+    return i >= 0 ? &c->masters[i] : NULL;
 }
 
 int
@@ -1286,8 +1396,8 @@ check_master_name(const char *name, char *err, size_t errlen)
  * address depends on resolve-hostnames, which a Redis-style file may set
  * on a later line: sn_config_validate() checks it once all is loaded. */
 static int
-master_monitor(struct sn_config *c, const char *name, char **argv,
-               char *err, size_t errlen)
+master_monitor(struct sn_config *c, struct sn_config_map *ix,
+               const char *name, char **argv, char *err, size_t errlen)
 {
     struct sn_config_master *m;
     int64_t quorum;
@@ -1295,7 +1405,8 @@ master_monitor(struct sn_config *c, const char *name, char **argv,
 
     if (check_master_name(name, err, errlen) != 0)
         return -1;
-    if (sn_config_master_find(c, name) != NULL) {
+    if ((ix != NULL ? sn_config_master_find_ix(c, ix, name)
+                    : sn_config_master_find(c, name)) != NULL) {
         snprintf(err, errlen, "master '%s' is already monitored", name);
         return -1;
     }
@@ -1321,12 +1432,24 @@ master_monitor(struct sn_config *c, const char *name, char **argv,
     m->host = sn_strdup(argv[0]);
     m->port = port;
     m->quorum = (int)quorum;
+    if (ix != NULL)
+        sn_config_map_put(ix, m->name, NULL, c->masters_len - 1);
     return 0;
 }
 
 int
 sn_config_set_master(struct sn_config *c, const char *name, const char *key,
                      int argc, char **argv, char *err, size_t errlen)
+{
+    return sn_config_set_master_ix(c, NULL, name, key, argc, argv, err,
+                                   errlen);
+}
+
+/* ix NULL: look the master up by a scan, as sn_config_set_master(). */
+int
+sn_config_set_master_ix(struct sn_config *c, struct sn_config_map *ix,
+                        const char *name, const char *key, int argc,
+                        char **argv, char *err, size_t errlen)
 {
     const struct key_def *k = key_find(master_keys, key);
     struct sn_config_master *m;
@@ -1338,8 +1461,9 @@ sn_config_set_master(struct sn_config *c, const char *name, const char *key,
     if (key_check_args(k, argc, argv, err, errlen) != 0)
         return -1;
     if (k == &master_keys[0])
-        return master_monitor(c, name, argv, err, errlen);
-    m = sn_config_master_find(c, name);
+        return master_monitor(c, ix, name, argv, err, errlen);
+    m = ix != NULL ? sn_config_master_find_ix(c, ix, name)
+                   : sn_config_master_find(c, name);
     if (m == NULL) {
         snprintf(err, errlen, "no such master '%.64s'", name);
         return -1;

@@ -339,6 +339,9 @@ struct ini_load {
     int section;                /* index, SECTION_NONE or SECTION_SKIP */
     struct ini_section *sections;
     int sections_len;
+    int process_section;        /* index of [sentinel], or -1 */
+    struct sn_config_map section_ix;    /* master sections by name */
+    struct sn_config_map masters;       /* c->masters by name */
     struct ini_entry *entries;
     int entries_len;
 };
@@ -387,15 +390,13 @@ ini_section_begin(struct ini_load *st, const struct ini_line *l)
     struct ini_section *s;
     int i;
 
-    for (i = 0; i < st->sections_len; i++) {
-        s = &st->sections[i];
-        if (process ? s->process
-                    : !s->process && strcmp(s->name, name) == 0) {
-            ini_error(st, st->lineno, "section [%s] given twice (first at "
-                      "line %d)", name, s->line);
-            free(name);
-            return -1;
-        }
+    i = process ? st->process_section
+                : sn_config_map_get(&st->section_ix, name, NULL);
+    if (i >= 0) {
+        ini_error(st, st->lineno, "section [%s] given twice (first at "
+                  "line %d)", name, st->sections[i].line);
+        free(name);
+        return -1;
     }
     st->sections = ini_grow(st->sections, st->sections_len,
                             sizeof(*st->sections));
@@ -404,6 +405,10 @@ ini_section_begin(struct ini_load *st, const struct ini_line *l)
     s->name = name;
     s->line = st->lineno;
     s->process = process;
+    if (process)
+        st->process_section = st->sections_len;
+    else
+        sn_config_map_put(&st->section_ix, s->name, NULL, st->sections_len);
     st->section = st->sections_len++;
     return 0;
 }
@@ -549,10 +554,12 @@ ini_args(struct ini_load *st, const struct ini_entry *e,
 }
 
 static void
-ini_note_line(struct sn_config *c, const char *master,
+ini_note_line(struct sn_config *c, struct ini_load *st, const char *master,
               const struct ini_key *k, int line)
 {
-    struct sn_config_master *m = sn_config_master_find(c, master);
+    struct sn_config_master *m;
+
+    m = sn_config_master_find_ix(c, &st->masters, master);
 
     if (m == NULL)
         return;
@@ -590,8 +597,8 @@ ini_apply(struct sn_config *c, struct ini_load *st,
     if (argc < 0)
         return -1;
     if (master != NULL)
-        rc = sn_config_set_master(c, master, e->key, argc, argv, err,
-                                  sizeof(err));
+        rc = sn_config_set_master_ix(c, &st->masters, master, e->key, argc,
+                                     argv, err, sizeof(err));
     else
         rc = sn_config_set_process(c, e->key, argc, argv, err, sizeof(err));
     sn_config_argv_free(argc, argv);
@@ -600,7 +607,7 @@ ini_apply(struct sn_config *c, struct ini_load *st,
         return -1;
     }
     if (master != NULL)
-        ini_note_line(c, master, &t->keys[i], e->line);
+        ini_note_line(c, st, master, &t->keys[i], e->line);
     return 0;
 }
 
@@ -623,7 +630,7 @@ ini_apply_master(struct sn_config *c, struct ini_load *st,
     /* Without its master, the other keys would only add noise. */
     if (ini_apply(c, st, mon, s->name) != 0)
         return;
-    sn_config_master_find(c, s->name)->line = s->line;
+    sn_config_master_find_ix(c, &st->masters, s->name)->line = s->line;
     for (i = 0; i < s->count; i++) {
         if (&e[i] == mon)
             continue;
@@ -665,6 +672,8 @@ ini_load_free(struct ini_load *st)
         free(st->entries[i].value);
     }
     free(st->entries);
+    sn_config_map_free(&st->section_ix);
+    sn_config_map_free(&st->masters);
 }
 
 int
@@ -684,6 +693,10 @@ sn_config_load_ini(struct sn_config *c, const char *text, size_t len,
     st.filename = filename;
     st.errs = errs;
     st.section = SECTION_NONE;
+    st.process_section = -1;
+    sn_config_map_init(&st.section_ix);
+    sn_config_map_init(&st.masters);
+    sn_config_masters_index(&st.masters, c);
     rc = ini_parse_stream(ini_read, &st, ini_on_key, &st);
     if (rc != 0 && st.errors == 0)
         ini_error(&st, rc > 0 ? rc : 0, "syntax error");
@@ -1200,7 +1213,11 @@ ini_rewrite_doc(struct strv *out, const struct sn_config_doc *d,
     char name[SN_CONFIG_SECTION_MAX + 1];
     bool *seen = sn_calloc((size_t)c->masters_len + 1, sizeof(*seen));
     const struct sn_config_master *m;
+    struct sn_config_map ix;
     int i, end;
+
+    sn_config_map_init(&ix);
+    sn_config_masters_index(&ix, c);
 
     for (i = 0; i < d->lines_len && !ini_doc_header(d, i, name); i++)
         strv_push(out, sn_strdup(d->lines[i]));
@@ -1210,7 +1227,7 @@ ini_rewrite_doc(struct strv *out, const struct sn_config_doc *d,
         ini_doc_header(d, i, name);
         if (strcasecmp(name, PROCESS_SECTION) == 0) {
             ini_emit_section(out, d, i, end, &process_table, c, NULL);
-        } else if ((m = sn_config_master_find(c, name)) != NULL &&
+        } else if ((m = sn_config_master_find_ix(c, &ix, name)) != NULL &&
                    !seen[m - c->masters]) {
             ini_emit_section(out, d, i, end, &master_table, c, m);
             seen[m - c->masters] = true;
@@ -1222,6 +1239,7 @@ ini_rewrite_doc(struct strv *out, const struct sn_config_doc *d,
         if (!seen[i])
             ini_new_section(out, c->masters[i].name, &master_table, c,
                             &c->masters[i]);
+    sn_config_map_free(&ix);
     free(seen);
 }
 

@@ -63,6 +63,52 @@ void sn_config_argv_free(int argc, char **argv);
  * malloc'd strings (sn_config_argv_free frees it). */
 int sn_config_user_ini_values(const char *entry, char ***values);
 
+/* ---------------------------------------------------------------------
+ * Indexes (config.c), so that a load or a rewrite of a file with
+ * thousands of masters costs O(lines) lookups of O(1), not a scan of
+ * every master or every line per line
+ * ------------------------------------------------------------------- */
+
+/* A hash map from a pair of strings (b may be NULL, which differs from
+ * "") to an int. Keys are borrowed: they must outlive the map. It is only
+ * ever looked up, never iterated, so no result depends on hash order. */
+struct sn_config_map_ent {
+    const char *a;              /* NULL: the entry is free */
+    const char *b;
+    int val;
+};
+
+struct sn_config_map {
+    struct sn_config_map_ent *v;
+    size_t cap;                 /* 0 or a power of two */
+    size_t len;
+};
+
+void sn_config_map_init(struct sn_config_map *m);
+void sn_config_map_free(struct sn_config_map *m);
+/* The value of (a, b), or -1 if absent. */
+int sn_config_map_get(const struct sn_config_map *m, const char *a,
+                      const char *b);
+/* Set the value of (a, b), replacing any value it had. */
+void sn_config_map_put(struct sn_config_map *m, const char *a, const char *b,
+                       int val);
+
+/* Index c->masters by name into an initialised map: (name, NULL) -> the
+ * master's position. The keys are the masters' own names, so the index
+ * stays valid while masters are only added through
+ * sn_config_set_master_ix() (a removal invalidates it). */
+void sn_config_masters_index(struct sn_config_map *ix,
+                             const struct sn_config *c);
+/* sn_config_master_find() through the index. */
+struct sn_config_master *sn_config_master_find_ix(
+    const struct sn_config *c, const struct sn_config_map *ix,
+    const char *name);
+/* sn_config_set_master() through the index, which a new master (monitor)
+ * is added to. */
+int sn_config_set_master_ix(struct sn_config *c, struct sn_config_map *ix,
+                            const char *name, const char *key, int argc,
+                            char **argv, char *err, size_t errlen);
+
 /* Checks that need every line loaded first, run by each loader at its
  * end: a monitored host must be an IP address unless resolve-hostnames is
  * yes, and a Redis-style file may set that after the monitor line. Adds

@@ -427,6 +427,8 @@ struct load {
     struct sn_config_errors *errs;
     struct sn_config_line *info;     /* one per line of c->doc */
     int lines;
+    struct sn_config_map masters;   /* c->masters by name */
+    struct sn_config_map monitors;  /* names that have a monitor line */
     struct pending *pending;
     int pending_len;
 };
@@ -486,23 +488,18 @@ load_flush_errors(struct load *ld)
 static bool
 monitor_refused(const struct load *ld, const char *name)
 {
-    for (int i = 0; i < ld->lines; i++) {
-        const struct sn_config_line *li = &ld->info[i];
-
-        if (li->kind == SN_LINE_MANAGED && li->d->scope == SN_SCOPE_MONITOR &&
-            strcmp(li->master, name) == 0 &&
-            sn_config_master_find(ld->c, name) == NULL)
-            return true;
-    }
-    return false;
+    return sn_config_map_get(&ld->monitors, name, NULL) >= 0 &&
+           sn_config_master_find_ix(ld->c, &ld->masters, name) == NULL;
 }
 
 /* Remember where a master and its scripts were declared, for errors
  * raised after loading. */
 static void
-note_lines(struct sn_config *c, const struct sn_config_line *li, int lineno)
+note_lines(struct load *ld, const struct sn_config_line *li, int lineno)
 {
-    struct sn_config_master *m = sn_config_master_find(c, li->master);
+    struct sn_config_master *m;
+
+    m = sn_config_master_find_ix(ld->c, &ld->masters, li->master);
 
     if (m == NULL)
         return;
@@ -534,14 +531,13 @@ apply_line(struct load *ld, int i)
         /* Redis silently ignores the old known-sentinel without run id. */
         if (strcmp(li->d->key, "known-sentinel") == 0 && li->argc == 2)
             return;
-        if (li->d->scope == SN_SCOPE_MASTER &&
-            sn_config_master_find(ld->c, li->master) == NULL &&
-            monitor_refused(ld, li->master))
+        if (li->d->scope == SN_SCOPE_MASTER && monitor_refused(ld, li->master))
             return;
-        rc = sn_config_set_master(ld->c, li->master, li->d->key, li->argc,
-                                  li->argv, err, sizeof(err));
+        rc = sn_config_set_master_ix(ld->c, &ld->masters, li->master,
+                                     li->d->key, li->argc, li->argv, err,
+                                     sizeof(err));
         if (rc == 0)
-            note_lines(ld->c, li, i + 1);
+            note_lines(ld, li, i + 1);
     }
     if (rc != 0)
         load_error(ld, i + 1, "%s", err);
@@ -592,9 +588,14 @@ parse_doc(struct load *ld)
     ld->lines = doc->lines_len;
     ld->info = sn_calloc((size_t)doc->lines_len + 1, sizeof(*ld->info));
     for (int i = 0; i < doc->lines_len; i++) {
+        const struct sn_config_line *li = &ld->info[i];
+
         err[0] = '\0';
         if (parse_line(doc->lines[i], &ld->info[i], err, sizeof(err)) != 0)
             load_error(ld, i + 1, "%s", err);
+        else if (li->kind == SN_LINE_MANAGED &&
+                 li->d->scope == SN_SCOPE_MONITOR)
+            sn_config_map_put(&ld->monitors, li->master, NULL, i);
     }
 }
 
@@ -619,8 +620,13 @@ sn_config_load_redis(struct sn_config *c, const char *text, size_t len,
     }
     sn_config_doc_free(c->doc);
     c->doc = sn_config_doc_new(SN_CONFIG_FORMAT_REDIS, filename, text, len);
+    sn_config_map_init(&ld.masters);
+    sn_config_map_init(&ld.monitors);
+    sn_config_masters_index(&ld.masters, c);
     parse_doc(&ld);
     apply_all(&ld);
+    sn_config_map_free(&ld.masters);
+    sn_config_map_free(&ld.monitors);
     sn_config_lines_free(ld.info, ld.lines);
     bad = load_flush_errors(&ld);
     if (bad == 0 && sn_config_validate(c, errs, filename) != 0)
@@ -640,6 +646,16 @@ struct rewrite {
     int lines;
     char **out;                 /* a new text for line i, or NULL */
     bool *used;                 /* slot i was filled */
+    /* The slots, indexed once so that finding one is not a scan of the
+     * file: each (key, master) and each (key, NULL) maps to a list of its
+     * lines in file order, linked through next_master and next_key. */
+    struct sn_config_map by_master;
+    struct sn_config_map by_key;
+    int *heads;                 /* a list's first line not known used */
+    int heads_len;
+    int heads_cap;
+    int *next_master;           /* the next line of the same key, master */
+    int *next_key;              /* the next line of the same key */
     struct sn_buf appended;     /* lines for the end of the file */
     bool has_marker;            /* the file holds REWRITE_MARKER already */
     const char *eol;
@@ -650,28 +666,97 @@ enum emit_mode {
     EMIT_IF_PRESENT,    /* a default value: only fill a slot the user wrote */
 };
 
-/* The slot for a line of directive `key` (of master `master`, or NULL):
- * a line of the same master first, then any line of the directive. */
+/* Add line i to the list that `map` holds for (key, master), through
+ * the link array `next`. tails[] is the lists' last lines, while building. */
+static void
+slot_link(struct rewrite *rw, struct sn_config_map *map, int **tails,
+          int *next, const char *key, const char *master, int i)
+{
+    int l = sn_config_map_get(map, key, master);
+
+    if (l < 0) {
+        if (rw->heads_len == rw->heads_cap) {
+            rw->heads_cap = rw->heads_cap == 0 ? 64 : rw->heads_cap * 2;
+            rw->heads = sn_realloc(rw->heads, (size_t)rw->heads_cap *
+                                   sizeof(*rw->heads));
+            *tails = sn_realloc(*tails, (size_t)rw->heads_cap *
+                                sizeof(**tails));
+        }
+        l = rw->heads_len++;
+        rw->heads[l] = i;
+        sn_config_map_put(map, key, master, l);
+    } else {
+        next[(*tails)[l]] = i;
+    }
+    (*tails)[l] = i;
+    next[i] = -1;
+}
+
+/* Index the managed lines of the file as slots, once per rewrite. */
+static void
+slot_index(struct rewrite *rw)
+{
+    int *tails = NULL;
+
+    sn_config_map_init(&rw->by_master);
+    sn_config_map_init(&rw->by_key);
+    rw->next_master = sn_calloc((size_t)rw->lines + 1,
+                                sizeof(*rw->next_master));
+    rw->next_key = sn_calloc((size_t)rw->lines + 1, sizeof(*rw->next_key));
+    for (int i = 0; i < rw->lines; i++) {
+        const struct sn_config_line *li = &rw->info[i];
+
+        if (li->kind != SN_LINE_MANAGED)
+            continue;
+        slot_link(rw, &rw->by_key, &tails, rw->next_key, li->d->key, NULL,
+                  i);
+        if (li->master != NULL)
+            slot_link(rw, &rw->by_master, &tails, rw->next_master,
+                      li->d->key, li->master, i);
+    }
+    free(tails);
+}
+
+static void
+slot_index_free(struct rewrite *rw)
+{
+    sn_config_map_free(&rw->by_master);
+    sn_config_map_free(&rw->by_key);
+    free(rw->heads);
+    free(rw->next_master);
+    free(rw->next_key);
+}
+
+/* The first unused line of a list: the lines before it are used for good,
+ * so the head moves past them and each is stepped over once. */
 static int
-slot_find(const struct rewrite *rw, const char *key, const char *master,
+slot_first(struct rewrite *rw, const struct sn_config_map *map,
+           const int *next, const char *key, const char *master)
+{
+    int l = sn_config_map_get(map, key, master);
+
+    if (l < 0)
+        return -1;
+    while (rw->heads[l] >= 0 && rw->used[rw->heads[l]])
+        rw->heads[l] = next[rw->heads[l]];
+    return rw->heads[l];
+}
+
+/* The slot for a line of directive `key` (of master `master`, or NULL):
+ * the first unused line of the same master first, then the first unused
+ * line of the directive. */
+static int
+slot_find(struct rewrite *rw, const char *key, const char *master,
           bool same_master_only)
 {
-    for (int pass = 0; pass < 2; pass++) {
-        for (int i = 0; i < rw->lines; i++) {
-            const struct sn_config_line *li = &rw->info[i];
+    int i;
 
-            if (li->kind != SN_LINE_MANAGED || rw->used[i] ||
-                strcmp(li->d->key, key) != 0)
-                continue;
-            if (pass == 0 && master != NULL &&
-                (li->master == NULL || strcmp(li->master, master) != 0))
-                continue;
+    if (master != NULL) {
+        i = slot_first(rw, &rw->by_master, rw->next_master, key, master);
+        if (i >= 0 || same_master_only)
             return i;
-        }
-        if (same_master_only && master != NULL)
-            break;
     }
-    return -1;
+    return slot_first(rw, &rw->by_key, rw->next_key, key, NULL);
 }
 
 /* Put a generated line in place (keeping the slot's indentation and
@@ -1020,6 +1105,7 @@ sn_config_rewrite_redis(const struct sn_config *c, size_t *len)
         if (rw.info[i].kind == SN_LINE_NONE && is_marker(rw.doc->lines[i]))
             rw.has_marker = true;
     }
+    slot_index(&rw);
     rewrite_process(&rw, &b);
     rewrite_sentinel_head(&rw, &b);
     for (int i = 0; i < c->masters_len; i++)
@@ -1031,6 +1117,7 @@ sn_config_rewrite_redis(const struct sn_config *c, size_t *len)
         free(rw.out[i]);
     free(rw.out);
     free(rw.used);
+    slot_index_free(&rw);
     sn_config_lines_free(rw.info, rw.lines);
     sn_buf_free(&rw.appended);
     sn_buf_free(&b);

@@ -281,8 +281,9 @@ sn_core_flush(struct sn_core *core)
 
     sync_model(core);
     memset(&a, 0, sizeof(a));
+    /* No text: rendering the whole file here cost a rewrite per SAVE,
+     * and the caller, which coalesces SAVEs, renders it once itself. */
     a.type = SN_ACT_SAVE;
-    a.text = sn_config_rewrite(&core->cfg, &a.text_len);
     sn_core_push(core, &a);
     core->dirty = false;
 }

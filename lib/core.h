@@ -130,7 +130,9 @@ enum sn_action_type {
                                    `event`, and run the notification script
                                    if `script` is set */
     SN_ACT_SAVE,                /* write the config file durably before the
-                                   next SEND, SCRIPT or EXIT (see above) */
+                                   next SEND, SCRIPT or EXIT (see above),
+                                   rendered by the caller from
+                                   sn_core_config() */
     SN_ACT_SCRIPT,              /* run argv[0] with argv (no shell) */
     SN_ACT_EXIT,                /* SIMULATE-FAILURE: crash now, status 99 */
 };
@@ -149,7 +151,11 @@ struct sn_action {
     char *event;                    /* EVENT: "+sdown" */
     char *payload;                  /* EVENT: "master mymaster 127.0.0.1 7000" */
     char *script;                   /* EVENT: notification script path or NULL */
-    char *text;                     /* SAVE */
+    /* Unused, always NULL and 0: a SAVE carries no text. The caller
+     * renders sn_config_rewrite(sn_core_config(core), &len) itself when
+     * it writes, which lets it coalesce several SAVEs into one render.
+     * Kept so that code which frees or reads them still compiles. */
+    char *text;
     size_t text_len;
 };
 

@@ -591,6 +591,13 @@ sim_sentinel_drain(struct sim *sim, struct sim_sentinel *s)
         if ((a.type == SN_ACT_SEND || a.type == SN_ACT_DISCONNECT) &&
             sim_map_get(&s->links, a.link, &id))
             c = sim_conn_get(sim, id);
+        /* A SAVE carries no text: render the model now, as the daemon
+         * does when it writes, so the digest and the disk both see it
+         * (sn_action_free frees it). */
+        if (a.type == SN_ACT_SAVE) {
+            free(a.text);
+            a.text = sn_config_rewrite(sn_core_config(s->core), &a.text_len);
+        }
         trace_action(sim, s, &a, c);
         sim_check_action(sim, s, &a, c);
         switch (a.type) {

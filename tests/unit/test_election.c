@@ -36,10 +36,16 @@ START_TEST(test_vote_saved_before_reply)
      * the vote comes first. */
     while (sn_core_next_action(h.core, &a) == 1) {
         if (a.type == SN_ACT_SAVE) {
+            /* The caller renders what a SAVE writes, when it drains it. */
+            size_t len;
+            char *text = sn_config_rewrite(sn_core_config(h.core), &len);
+
             ck_assert(!voted);
-            ck_assert_ptr_nonnull(strstr(a.text, "leader-epoch"));
-            ck_assert_ptr_nonnull(strstr(a.text, H_PEER_A));
-            ck_assert_ptr_nonnull(strstr(a.text, "current-epoch"));
+            ck_assert_ptr_null(a.text);
+            ck_assert_ptr_nonnull(strstr(text, "leader-epoch"));
+            ck_assert_ptr_nonnull(strstr(text, H_PEER_A));
+            ck_assert_ptr_nonnull(strstr(text, "current-epoch"));
+            free(text);
             saved = true;
         }
         if (a.type == SN_ACT_EVENT &&
