@@ -43,7 +43,8 @@ struct sn_daemon {
     int64_t start_unix;
     int port;                   /* the listening port */
     bool shutting_down;
-    bool save_owed;             /* a SAVE was drained and not yet made */
+    bool save_owed;
+    int64_t last_tick_ms;       /* monotonic, of the last sn_core_tick */             /* a SAVE was drained and not yet made */
     int exit_status;
     uint64_t saves_failed;
 };
