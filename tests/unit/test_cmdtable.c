@@ -10,6 +10,7 @@
 
 #include "cmdtable.h"
 #include "resp.h"
+#include "golden.h"
 #include "util.h"
 
 #define ARGS_MAX 32
@@ -17,24 +18,7 @@
 static char *
 golden(const char *name, size_t *len)
 {
-    const char *dir = getenv("SN_GOLDEN_DIR");
-    char path[1024];
-    struct sn_buf b;
-    char chunk[4096];
-    size_t n;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/cmdtable/%s",
-             dir != NULL ? dir : "tests/unit/golden", name);
-    f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    sn_buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        sn_buf_append(&b, chunk, n);
-    fclose(f);
-    sn_buf_putc(&b, '\0');
-    *len = b.len - 1;
-    return sn_buf_steal(&b, &n);
+    return sn_test_golden("cmdtable", name, len);
 }
 
 /* The command line of a case in cases.txt, or NULL. */

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "core.h"
 #include "instance.h"
+#include "golden.h"
 #include "util.h"
 
 #define NOW 10000000
@@ -235,22 +236,7 @@ expect(struct sn_core *core, int proto, const char *want, ...)
 static char *
 golden(const char *name, size_t *len)
 {
-    const char *dir = getenv("SN_GOLDEN_DIR");
-    char path[1024];
-    struct sn_buf b;
-    char chunk[4096];
-    size_t n;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/command/%s",
-             dir != NULL ? dir : "tests/unit/golden", name);
-    f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    sn_buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        sn_buf_append(&b, chunk, n);
-    fclose(f);
-    return sn_buf_steal(&b, len);
+    return sn_test_golden("command", name, len);
 }
 
 /* The reply to the NULL-terminated command equals the golden file. */

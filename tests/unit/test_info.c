@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "info.h"
+#include "golden.h"
 #include "util.h"
 
 #define RUNID_A "0123456789abcdef0123456789abcdef01234567"
@@ -21,25 +22,7 @@
 static char *
 golden_read(const char *name, size_t *len)
 {
-    const char *dir = getenv("SN_GOLDEN_DIR");
-    char *path, *data;
-    FILE *f;
-    long n;
-
-    path = sn_printf("%s/info/%s", dir != NULL ? dir : "golden", name);
-    f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    ck_assert_int_ge(n, 0);
-    rewind(f);
-    data = sn_malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(data, 1, (size_t)n, f), (size_t)n);
-    data[n] = '\0';
-    fclose(f);
-    free(path);
-    *len = (size_t)n;
-    return data;
+    return sn_test_golden("info", name, len);
 }
 
 /* The text with every CRLF turned into LF. */
