@@ -341,6 +341,9 @@ sn_core_send(struct sn_core *core, struct sn_link *link,
         a.argv[i] = sn_strdup(s);
         a.argvlen[i] = strlen(s);
     }
+    a.stateless = kind == SN_CMD_PING || kind == SN_CMD_INFO ||
+                  kind == SN_CMD_SUBSCRIBE || kind == SN_CMD_AUTH ||
+                  kind == SN_CMD_SETNAME || kind == SN_CMD_SCRIPT_KILL;
     if (kind != SN_CMD_SUBSCRIBE) {
         a.tag = ++core->next_tag;
         sn_link_cmd_push(link, a.tag, kind, master_id);
@@ -628,6 +631,7 @@ on_reply(struct sn_core *core, struct sn_link *link, uint64_t tag,
         hello_acked(core, ri, r);
         break;
     case SN_CMD_ASK:
+        sn_core_touch(core, NULL);
         ri = peer_on_link(core, cmd.master_id, link);
         if (ri != NULL) {
             ri->ask_sent_ms = 0;
@@ -652,13 +656,40 @@ on_message(struct sn_core *core, struct sn_link *link, const char *channel,
     sn_inst_process_hello(core, payload, len);
 }
 
-/* The end of every entry point: save what changed, tick soon. */
+/* The end of every entry point: save what changed, tick soon. Commands
+ * and the other entry points may change anything: that tick visits every
+ * master. An input marks what it touched itself (sn_core_input). */
 static void
-finish(struct sn_core *core)
+finish_touched(struct sn_core *core)
 {
     if (core->dirty)
         sn_core_flush(core);
     core->deadline_ms = core->now_ms;
+}
+
+static void
+finish(struct sn_core *core)
+{
+    core->tick_all = true;
+    finish_touched(core);
+}
+
+void
+sn_core_touch(struct sn_core *core, struct sn_master *m)
+{
+    if (m == NULL)
+        core->tick_all = true;
+    else
+        m->touched = true;
+}
+
+/* The master whose state an input on `link` concerns: its owner's. A link
+ * to a peer sentinel is shared by every master that peer watches (NULL:
+ * all of them). */
+static struct sn_master *
+master_of_link(const struct sn_link *link)
+{
+    return link->owner != NULL ? sn_inst_master_of(link->owner) : NULL;
 }
 
 void
@@ -687,7 +718,8 @@ sn_core_input(struct sn_core *core, const struct sn_input *in,
         on_message(core, link, in->channel, in->payload, in->payload_len);
         break;
     }
-    finish(core);
+    sn_core_touch(core, master_of_link(link));
+    finish_touched(core);
 }
 
 /* ---------------------------------------------------------------------
@@ -699,7 +731,13 @@ sn_core_ping_interval(const struct sn_core *core,
                       const struct sn_instance *ri)
 {
     int64_t p = ri->down_after_ms / SN_PING_DIVISOR;
+    int64_t floor = (int64_t)core->masters_len * 1000 / SN_MASTER_PINGS_PER_S;
 
+    /* Replicas and peers: Redis's period. */
+    if (ri->kind != SN_INST_MASTER)
+        p = ri->down_after_ms;
+    if (p < floor)
+        p = floor;
     if (p < SN_PERIOD_MIN_MS)
         p = SN_PERIOD_MIN_MS;
     if (p > core->timers.ping_period_ms)
@@ -822,10 +860,18 @@ handle_master(struct sn_core *core, struct sn_master *m)
         handle_instance(core, m->sentinels[i]);
 }
 
+/* A tick visits the masters that need it: those an input touched, those
+ * whose earliest timer (the wakes asked for while they were last visited)
+ * has come, and, after a command or at least every heartbeat, all of them.
+ * With a thousand masters, replies arrive every few hundred microseconds;
+ * a tick that visited every instance for each of them spent more than
+ * the replies themselves. The heartbeat sweep also catches any state a
+ * path changed without marking it. */
 void
 sn_core_tick(struct sn_core *core, int64_t now_ms)
 {
     int64_t beat = SN_HEARTBEAT_MS;
+    bool all;
     int i;
 
     if (core->exited)
@@ -836,11 +882,29 @@ sn_core_tick(struct sn_core *core, int64_t now_ms)
     if (beat < 1)
         beat = 1;
     core->deadline_ms = core->now_ms + beat;
+    all = core->tick_all || core->tilt || core->now_ms >= core->sweep_due_ms;
+    if (all) {
+        core->tick_all = false;
+        core->sweep_due_ms = core->now_ms + beat;
+    }
+    sn_core_wake(core, core->sweep_due_ms);
     if (core->tilt)
         sn_detect_tilt_exit(core);
     links_reconnect(core);
-    for (i = 0; i < core->masters_len && !core->exited; i++)
-        handle_master(core, core->masters[i]);
+    for (i = 0; i < core->masters_len && !core->exited; i++) {
+        struct sn_master *m = core->masters[i];
+
+        if (!all && !m->touched && m->due_ms > core->now_ms) {
+            sn_core_wake(core, m->due_ms);
+            continue;
+        }
+        m->touched = false;
+        core->ticking = m;
+        core->ticking_due_ms = INT64_MAX;
+        handle_master(core, m);
+        core->ticking = NULL;
+        m->due_ms = core->ticking_due_ms;
+    }
     if (core->dirty)
         sn_core_flush(core);
 }
@@ -848,8 +912,12 @@ sn_core_tick(struct sn_core *core, int64_t now_ms)
 void
 sn_core_wake(struct sn_core *core, int64_t when)
 {
-    if (when > core->now_ms && when < core->deadline_ms)
+    if (when <= core->now_ms)
+        return;
+    if (when < core->deadline_ms)
         core->deadline_ms = when;
+    if (core->ticking != NULL && when < core->ticking_due_ms)
+        core->ticking_due_ms = when;
 }
 
 int64_t

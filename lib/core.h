@@ -144,6 +144,13 @@ struct sn_action {
     char *host;                     /* CONNECT */
     int port;                       /* CONNECT */
     uint64_t tag;                   /* SEND */
+    /* SEND: the command carries no state (PING, INFO, SUBSCRIBE, AUTH,
+     * CLIENT SETNAME, SCRIPT KILL), so it may leave while a save is still
+     * under way. Every other SEND (a hello with our epochs, a vote
+     * request, the SLAVEOF transaction) goes out only after the state it
+     * was sent from is on disk. Overtaking is safe: replies are matched by
+     * tag, and the commands held back leave together, in order. */
+    bool stateless;
     int argc;                       /* SEND, SCRIPT */
     char **argv;
     size_t *argvlen;

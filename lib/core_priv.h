@@ -38,10 +38,17 @@
  * quorum of fresh replies, a leader a majority of voters in one epoch.
  * ------------------------------------------------------------------- */
 
-/* PINGs go out every min(ping-period, down-after / SN_PING_DIVISOR): a
- * healthy instance is far from the threshold, a dead one is noticed
- * within a tenth of down-after of its death plus down-after. */
+/* PINGs go out to masters every min(ping-period, down-after /
+ * SN_PING_DIVISOR): a healthy master is far from the threshold, a hung
+ * one is noticed within a tenth of down-after of its death plus
+ * down-after (one that crashed closes its link, and is timed from its
+ * last reply whatever the period). That costs ten times Redis's PINGs, so
+ * it has a budget: SN_MASTER_PINGS_PER_S in all, which stretches the
+ * interval to (masters) ms beyond 100 masters at down-after 1000, and to
+ * Redis's ping-period at 1,000. Replicas and peers, whose death starts no
+ * failover, get Redis's min(ping-period, down-after). */
 #define SN_PING_DIVISOR             10
+#define SN_MASTER_PINGS_PER_S       1000
 /* No period derived from down-after goes below this. */
 #define SN_PERIOD_MIN_MS            10
 /* Peers are asked about an SDOWN master every min(ask-period / 4, the
@@ -54,6 +61,9 @@
 /* INFO to the replica being promoted, during WAIT_PROMOTION (Redis waits
  * for its next 1 s poll). */
 #define SN_INFO_PROMOTION_MS        100
+/* How long SELECT_SLAVE waits for the INFO of replicas whose last one is
+ * too old to trust (failover.c, info_on_the_way). */
+#define SN_SELECT_WAIT_MS           1000
 /* INFO to replicas that report their master link down (as Redis). */
 #define SN_INFO_LINK_DOWN_MS        1000
 /* The random delay before a sentinel asks for votes after it started a
@@ -118,12 +128,20 @@ struct sn_core {
     bool tilt;
     int64_t tilt_start_ms;
     int64_t deadline_ms;
+    bool tick_all;                  /* the next tick visits every master */
+    int64_t sweep_due_ms;           /* ... and so does the first after this */
+    struct sn_master *ticking;      /* the master being visited */
+    int64_t ticking_due_ms;         /* the earliest wake it asked for */
     bool dirty;                     /* the model changed: SAVE at the end */
     bool exited;                    /* SN_ACT_EXIT queued: nothing more */
     unsigned simfail;
 };
 
 /* ---- core.c ---------------------------------------------------------- */
+
+/* An input changed master m: the next tick visits it (NULL: every
+ * master). */
+void sn_core_touch(struct sn_core *core, struct sn_master *m);
 
 /* Queue an action (its pointers are taken over). */
 void sn_core_push(struct sn_core *core, struct sn_action *a);

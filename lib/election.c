@@ -24,6 +24,7 @@ sn_election_adopt_epoch(struct sn_core *core, struct sn_master *m,
     if (epoch <= core->cfg.current_epoch)
         return;
     core->cfg.current_epoch = epoch;
+    sn_core_touch(core, NULL);  /* every master's election sees it */
     sn_core_dirty(core);
     sn_core_emit(core, SN_LOG_WARNING, "+new-epoch", &m->inst, false,
                  "%llu", (unsigned long long)epoch);

@@ -142,10 +142,12 @@ master_down_for(const struct sn_core *core, const struct sn_master *m)
     return core->now_ms - since;
 }
 
-/* Can this replica be promoted? The exclusion rules, numbered. */
-static bool
-selectable(const struct sn_core *core, const struct sn_master *m,
-           const struct sn_instance *r)
+/* Can this replica be promoted? The exclusion rules, numbered: the
+ * number of the first that excludes it, or 0. Rule 5 comes last, so that
+ * 5 means "selectable once its INFO is fresh" (step_select waits). */
+static int
+unselectable(const struct sn_core *core, const struct sn_master *m,
+             const struct sn_instance *r)
 {
     const struct sn_timers *t = &core->timers;
     int64_t now = core->now_ms, validity, max_link_down;
@@ -156,27 +158,47 @@ selectable(const struct sn_core *core, const struct sn_master *m,
                     (master_sdown ? master_down_for(core, m) : 0);
     /* 1. Not down in our eyes, nor objectively. */
     if (r->flags & (SN_F_S_DOWN | SN_F_O_DOWN))
-        return false;
+        return 1;
     /* 2. Its command link is up. */
     if (!is_connected(r))
-        return false;
+        return 2;
     /* 3. It answered a PING validly in the last 5 x ping-period. */
     if (now - r->cc->last_avail_ms > 5 * t->ping_period_ms)
-        return false;
+        return 3;
     /* 4. replica-priority 0 means never. */
     if (r->slave_priority == 0)
-        return false;
-    /* 5. Its INFO is fresh: 5 x ping-period if the master is SDOWN,
-     *    3 x info-period otherwise. */
-    if (r->info_refresh_ms == 0 || now - r->info_refresh_ms > validity)
-        return false;
+        return 4;
     /* 6. Its link to the master has not been down for too long: 10 x
      *    down-after plus the time the master has been down. */
     if (r->master_link_down_ms > max_link_down)
-        return false;
+        return 6;
+    /* 5. Its INFO is fresh: 5 x ping-period if the master is SDOWN,
+     *    3 x info-period otherwise. */
+    if (r->info_refresh_ms == 0 || now - r->info_refresh_ms > validity)
+        return 5;
     /* As Redis, the role it reports is not a rule: a known replica that
      * came back as a master (an old master) may be all there is. */
-    return true;
+    return 0;
+}
+
+/* Is a replica that fails rule 5 alone about to be fresh? INFO goes to
+ * the replicas of a master in SDOWN every SN_INFO_FAST_MS from the moment
+ * it is down, but a failover that needs no peers (quorum 1, or a vote
+ * won at once) reaches SELECT_SLAVE in the same tick, when a replica's
+ * last INFO may be up to info-period old. Redis aborts there (and tries
+ * again after twice failover-timeout); we wait up to SN_SELECT_WAIT_MS
+ * for the answer. */
+static bool
+info_on_the_way(const struct sn_core *core, const struct sn_master *m)
+{
+    int i;
+
+    if (core->now_ms - m->failover_state_change_ms >= SN_SELECT_WAIT_MS)
+        return false;
+    for (i = 0; i < m->replicas_len; i++)
+        if (unselectable(core, m, m->replicas[i]) == 5)
+            return true;
+    return false;
 }
 
 /* Which of two candidates is better? <0 when a is, >0 when b is. */
@@ -213,7 +235,7 @@ sn_failover_select(struct sn_core *core, struct sn_master *m)
     for (i = 0; i < m->replicas_len; i++) {
         struct sn_instance *r = m->replicas[i];
 
-        if (!selectable(core, m, r))
+        if (unselectable(core, m, r) != 0)
             continue;
         if (best == NULL || compare_candidates(r, best) < 0)
             best = r;
@@ -359,6 +381,10 @@ step_select(struct sn_core *core, struct sn_master *m)
 {
     struct sn_instance *r = sn_failover_select(core, m);
 
+    if (r == NULL && info_on_the_way(core, m)) {
+        sn_core_wake(core, core->now_ms + SN_PERIOD_MIN_MS);
+        return;
+    }
     if (r == NULL) {
         sn_core_emit_inst(core, SN_LOG_WARNING,
                           "-failover-abort-no-good-slave", &m->inst);

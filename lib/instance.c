@@ -896,6 +896,7 @@ sn_inst_process_hello(struct sn_core *core, const char *payload, size_t len)
     m = sn_core_master_by_name(core, h.master_name);
     if (m == NULL)
         return;
+    sn_core_touch(core, m);
     si = sn_inst_sentinel_find(m, h.sentinel_ip, h.sentinel_port,
                                h.sentinel_runid);
     if (si == NULL)

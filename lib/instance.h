@@ -173,6 +173,10 @@ struct sn_master {
                                        announced at promotion already */
     bool claim_pending;             /* forced failover: the replica is
                                        promoted, the epoch not confirmed */
+
+    /* The tick (core.c, "The tick") */
+    bool touched;                   /* an input changed it: visit it */
+    int64_t due_ms;                 /* its earliest timer; 0: at once */
 };
 
 #endif /* SN_INSTANCE_H */

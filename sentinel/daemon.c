@@ -23,6 +23,7 @@
 #include "link.h"
 #include "log.h"
 #include "persist.h"
+#include "saver.h"
 #include "scripts.h"
 #include "server.h"
 #include "util.h"
@@ -40,48 +41,128 @@ sn_daemon_now_ms(void)
  * Carrying out actions
  * ------------------------------------------------------------------- */
 
-/* Would `text` load again? A change made at run time can produce a file
- * its format cannot hold (a value that makes an INI line longer than inih
- * reads, say); such a file is not written, so the sentinel can still start
- * from the last good one. */
-static int
-check_loads(const struct sn_daemon *d, const char *text, size_t len)
-{
-    struct sn_config_errors errs = { NULL, 0 };
-    struct sn_config check;
-    int i, rc;
+/* ---------------------------------------------------------------------
+ * Saves
+ *
+ * The core's SAVEs are coalesced into saves made on the writer thread
+ * (saver.h). save_started counts the texts handed to it, save_done the
+ * saves that ended; a change drained after the last render is owed to
+ * the next one (save_owed). What must not leave before the state it came
+ * from is on disk (a SEND that is not stateless, a script, a client
+ * reply) needs save number save_need(): it goes at once if that save has
+ * ended, or waits in `held` (client replies: in the server) until it has.
+ * A vote is therefore on disk before its reply, an epoch before the votes
+ * asked in it, a new master before SLAVEOF, while the loop goes on reading
+ * replies and sending PINGs during the fsync. A failed save is logged and
+ * releases what waited on it, as Redis goes on after a failed rewrite.
+ * ------------------------------------------------------------------- */
 
-    sn_config_init(&check);
-    rc = sn_config_load(&check, text, len, d->config_path, &errs);
-    for (i = 0; rc != 0 && i < errs.len; i++)
-        sn_log(SN_LOG_WARNING, "the rewritten config would not load: %s",
-               errs.msgs[i]);
-    sn_config_errors_free(&errs);
-    sn_config_free(&check);
-    return rc;
+static void do_now(struct sn_daemon *d, const struct sn_action *a);
+
+/* Let out what waited for the saves that have ended. */
+static void
+release(struct sn_daemon *d)
+{
+    int i;
+
+    for (i = 0; i < d->held_len && d->held[i].need <= d->save_done; i++) {
+        do_now(d, &d->held[i].a);
+        sn_action_free(&d->held[i].a);
+    }
+    memmove(d->held, d->held + i, (size_t)(d->held_len - i) * sizeof(*d->held));
+    d->held_len -= i;
+    if (d->server != NULL)
+        sn_server_release(d->server);
 }
 
+/* Render the model and save it now, on this thread (after the save under
+ * way, if any): at start-up, shutdown and a simulated crash. */
 int
 sn_daemon_save(struct sn_daemon *d)
 {
-    const struct sn_config *cfg = sn_core_config(d->core);
-    char err[512];
+    char *msgs = NULL, *text;
     size_t len;
-    char *text = sn_config_rewrite(cfg, &len);
-    int rc = check_loads(d, text, len);
+    int rc;
 
-    if (rc == 0)
-        rc = sn_persist_write(d->config_path, text, len, err, sizeof(err));
-    else
-        snprintf(err, sizeof(err), "%s left as it was", d->config_path);
+    d->save_sync = true;        /* no new save starts from the callback */
+    if (d->saver != NULL)
+        sn_saver_wait(d->saver);
+    text = sn_config_rewrite(sn_core_config(d->core), &len);
+    rc = sn_saver_write(d->config_path, text, len, &msgs);
     free(text);
     if (rc != 0) {
         d->saves_failed++;
-        sn_log(SN_LOG_WARNING, "%s", err);
+        sn_log(SN_LOG_WARNING, "%s", msgs);
         sn_log(SN_LOG_WARNING, "WARNING: Sentinel was not able to save the "
                                "new configuration on disk!!!");
     }
+    free(msgs);
+    d->save_owed = false;
+    d->save_done = ++d->save_started;
+    d->save_sync = false;
+    release(d);
     return rc;
+}
+
+uint64_t
+sn_daemon_save_need(const struct sn_daemon *d)
+{
+    return d->save_owed ? d->save_started + 1 : d->save_started;
+}
+
+bool
+sn_daemon_durable(const struct sn_daemon *d, uint64_t need)
+{
+    return need <= d->save_done;
+}
+
+void
+sn_daemon_save_kick(struct sn_daemon *d)
+{
+    char *text;
+    size_t len;
+
+    if (!d->save_owed || d->save_sync)
+        return;
+    if (d->saver == NULL) {
+        sn_daemon_save(d);
+        return;
+    }
+    if (sn_saver_busy(d->saver))
+        return;
+    text = sn_config_rewrite(sn_core_config(d->core), &len);
+    d->save_owed = false;
+    d->save_started++;
+    sn_saver_start(d->saver, text, len);
+}
+
+static void
+save_done_cb(void *arg, int rc)
+{
+    struct sn_daemon *d = arg;
+
+    d->save_done = d->save_started;
+    if (rc != 0) {
+        d->saves_failed++;
+        sn_log(SN_LOG_WARNING, "WARNING: Sentinel was not able to save the "
+                               "new configuration on disk!!!");
+    }
+    release(d);
+    sn_daemon_save_kick(d);
+}
+
+/* Keep `a` (moved: the caller's copy is emptied) until save `need`. */
+static void
+hold(struct sn_daemon *d, struct sn_action *a, uint64_t need)
+{
+    if (d->held_len == d->held_cap) {
+        d->held_cap = d->held_cap ? d->held_cap * 2 : 64;
+        d->held = sn_realloc(d->held, (size_t)d->held_cap * sizeof(*d->held));
+    }
+    d->held[d->held_len].a = *a;
+    d->held[d->held_len].need = need;
+    d->held_len++;
+    memset(a, 0, sizeof(*a));
 }
 
 static void
@@ -101,30 +182,9 @@ do_event(struct sn_daemon *d, const struct sn_action *a)
     }
 }
 
-/* SAVE actions are coalesced: a save is owed from the first SAVE and is
- * made before the next action that reaches another process (a command
- * sent, a script, an exit) and at the end of every drain, so before any
- * client reply. What the state protects (a vote before its reply, an epoch
- * before the votes asked in it, a new master before SLAVEOF) is therefore
- * on disk before it is acted on, while a burst of changes (the replicas
- * and peers found at start-up) costs one rewrite instead of one each.
- * Events and connects may go first: they act on nothing a crash could
- * make us forget unsafely. */
 static void
-settle(struct sn_daemon *d)
+do_now(struct sn_daemon *d, const struct sn_action *a)
 {
-    if (d->save_owed) {
-        d->save_owed = false;
-        sn_daemon_save(d);
-    }
-}
-
-static void
-do_action(struct sn_daemon *d, const struct sn_action *a)
-{
-    if (a->type == SN_ACT_SEND || a->type == SN_ACT_SCRIPT ||
-        a->type == SN_ACT_EXIT)
-        settle(d);
     switch (a->type) {
     case SN_ACT_CONNECT:
         sn_links_connect(d->links, a->link, a->link_kind, a->host, a->port);
@@ -146,9 +206,28 @@ do_action(struct sn_daemon *d, const struct sn_action *a)
         sn_scripts_queue(d->scripts, a->argc, a->argv);
         break;
     case SN_ACT_EXIT:
+        sn_daemon_save(d);
         sn_log(SN_LOG_WARNING, "Simulated failure: exiting with status 99");
         _exit(99);
     }
+}
+
+/* Carry out `a`, or hold it until the state it depends on is on disk.
+ * Events and connects never wait: they act on nothing a crash could make
+ * us forget unsafely (and subscribers get events through the replies
+ * gate anyway). */
+static void
+do_action(struct sn_daemon *d, struct sn_action *a)
+{
+    uint64_t need = sn_daemon_save_need(d);
+
+    if (((a->type == SN_ACT_SEND && !a->stateless) ||
+         a->type == SN_ACT_SCRIPT) && !sn_daemon_durable(d, need)) {
+        hold(d, a, need);
+        sn_daemon_save_kick(d);
+        return;
+    }
+    do_now(d, a);
 }
 
 /* The core asks for a tick right after every input, and a tick visits
@@ -189,7 +268,7 @@ sn_daemon_drain(struct sn_daemon *d)
         do_action(d, &a);
         sn_action_free(&a);
     }
-    settle(d);
+    sn_daemon_save_kick(d);
     if (!d->shutting_down)
         schedule_timer(d);
 }
@@ -477,6 +556,10 @@ setup(struct sn_daemon *d, const struct sn_config *cfg, char *err,
     d->server = sn_server_new(d, cfg, err, errlen);
     if (d->server == NULL)
         return -1;
+    d->saver = sn_saver_new(d->base, d->config_path, save_done_cb, d, err,
+                            errlen);
+    if (d->saver == NULL)
+        return -1;
     d->timer = evtimer_new(d->base, timer_cb, d);
     d->drain_ev = event_new(d->base, -1, 0, drain_cb, d);
     d->sig_term = evsignal_new(d->base, SIGTERM, signal_cb, d);
@@ -492,6 +575,13 @@ setup(struct sn_daemon *d, const struct sn_config *cfg, char *err,
 static void
 teardown(struct sn_daemon *d)
 {
+    int i;
+
+    if (d->saver != NULL)
+        sn_saver_free(d->saver);
+    for (i = 0; i < d->held_len; i++)
+        sn_action_free(&d->held[i].a);
+    free(d->held);
     if (d->server != NULL)
         sn_server_free(d->server);
     if (d->scripts != NULL)

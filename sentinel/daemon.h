@@ -5,9 +5,9 @@
  * The loop has one timer, set at the core's deadline on CLOCK_MONOTONIC.
  * Inputs (link events, client commands) go to the core as they happen; the
  * actions they cause are carried out in order, outside hiredis' callbacks,
- * by sn_daemon_drain(). A SAVE is a synchronous, durable rewrite of the
- * config file: DESIGN.md allows that one block, and it is what puts a vote
- * on disk before its reply.
+ * by sn_daemon_drain(). SAVEs become durable rewrites of the config file
+ * on a writer thread (saver.h); what depends on them (a vote's reply, a
+ * SLAVEOF) waits for them, so a vote is on disk before its reply.
  */
 #ifndef SN_DAEMON_H
 #define SN_DAEMON_H
@@ -43,8 +43,19 @@ struct sn_daemon {
     int64_t start_unix;
     int port;                   /* the listening port */
     bool shutting_down;
-    bool save_owed;
-    int64_t last_tick_ms;       /* monotonic, of the last sn_core_tick */             /* a SAVE was drained and not yet made */
+    int64_t last_tick_ms;       /* monotonic, of the last sn_core_tick */
+
+    /* Saves (daemon.c, "Saves") */
+    struct sn_saver *saver;     /* the writer thread */
+    bool save_owed;             /* a SAVE was drained and not yet rendered */
+    bool save_sync;             /* sn_daemon_save() is under way */
+    uint64_t save_started;      /* saves rendered and handed over */
+    uint64_t save_done;         /* saves that ended */
+    struct sn_held {            /* actions waiting for save `need` */
+        struct sn_action a;
+        uint64_t need;
+    } *held;
+    int held_len, held_cap;
     int exit_status;
     uint64_t saves_failed;
 };
@@ -64,8 +75,17 @@ void sn_daemon_drain(struct sn_daemon *d);
 /* Ask for a drain from the event loop (from inside callbacks). */
 void sn_daemon_schedule_drain(struct sn_daemon *d);
 
-/* Save the core's config now; returns 0 or -1 (logged). */
+/* Save the core's config now, on the calling thread; returns 0 or -1
+ * (logged). */
 int sn_daemon_save(struct sn_daemon *d);
+
+/* The number of the save that must end before something that depends on
+ * the state as it is now may leave, and whether it has. */
+uint64_t sn_daemon_save_need(const struct sn_daemon *d);
+bool sn_daemon_durable(const struct sn_daemon *d, uint64_t need);
+
+/* Start the save that is owed, unless one is under way. */
+void sn_daemon_save_kick(struct sn_daemon *d);
 
 struct sn_cmd_ctx;
 

@@ -623,14 +623,29 @@ execute(struct client *c, struct sn_resp_cmd *cmd)
  * Connections
  * ------------------------------------------------------------------- */
 
+/* Replies and messages leave once the state they were written in is on
+ * disk (daemon.c, "Saves"): a vote's reply after the vote, an address
+ * after the failover that made it. Until then they stay in c->out, in
+ * order, behind the save's number. */
 void
 sn_srv_client_flush(struct client *c)
 {
+    struct sn_daemon *d = c->srv->d;
     struct evbuffer *out;
+    uint64_t need;
     size_t limit;
 
     if (c->out.len == 0 || c->closing)
         return;
+    need = sn_daemon_save_need(d);
+    if (c->out_need > need)
+        need = c->out_need;
+    if (!sn_daemon_durable(d, need)) {
+        c->out_need = need;
+        sn_daemon_save_kick(d);
+        return;
+    }
+    c->out_need = 0;
     out = bufferevent_get_output(c->bev);
     evbuffer_add(out, c->out.data, c->out.len);
     sn_buf_reset(&c->out);
@@ -679,6 +694,16 @@ sn_srv_client_free(struct client *c)
     free(c->lib_name);
     free(c->lib_ver);
     free(c);
+}
+
+/* A client that is to be closed after its reply goes once all of it has
+ * left (replies that wait for a save included). */
+static void
+close_if_done(struct client *c)
+{
+    if (c->close_after_reply && c->out.len == 0 &&
+        evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+        sn_srv_client_free(c);
 }
 
 /* Put the reply of the command just run (out[before..]) after the
@@ -807,9 +832,21 @@ client_process(struct client *c)
         return;
     }
     sn_srv_client_flush(c);
-    if (c->close_after_reply &&
-        evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-        sn_srv_client_free(c);
+    close_if_done(c);
+}
+
+void
+sn_server_release(struct sn_server *s)
+{
+    struct client *c, *next;
+
+    for (c = s->clients; c != NULL; c = next) {
+        next = c->next;
+        if (c->out_need == 0 || !sn_daemon_durable(s->d, c->out_need))
+            continue;
+        sn_srv_client_flush(c);
+        close_if_done(c);
+    }
 }
 
 /* ---------------------------------------------------------------------
@@ -923,7 +960,7 @@ write_cb(struct bufferevent *bev, void *arg)
     struct client *c = arg;
 
     (void)bev;
-    if (c->close_after_reply)
+    if (c->close_after_reply && c->out.len == 0)
         sn_srv_client_free(c);
 }
 

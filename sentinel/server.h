@@ -38,6 +38,10 @@ void sn_server_free(struct sn_server *s);
 void sn_server_publish(struct sn_server *s, const char *channel,
                        const char *payload);
 
+/* Send the replies and messages that waited for a save to end
+ * (sn_daemon_durable). */
+void sn_server_release(struct sn_server *s);
+
 void sn_server_stats(const struct sn_server *s, struct sn_server_stats *st);
 
 #endif /* SN_SERVER_H */

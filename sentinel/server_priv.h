@@ -67,6 +67,7 @@ struct client {
     int patterns_len;
     struct sn_resp_parser parser;
     struct sn_buf out;
+    uint64_t out_need;          /* out waits for this save (0: it doesn't) */
     struct sn_buf push;         /* messages published to this client while
                                    its own command runs: they go out before
                                    that command's reply, as in Redis */

@@ -275,6 +275,62 @@ START_TEST(test_ping_several_per_down_after)
 }
 END_TEST
 
+/* Replicas and peers start no failover: Redis's period, min(ping-period,
+ * down-after), is enough for them. */
+START_TEST(test_ping_replicas_at_redis_period)
+{
+    struct harness h;
+    int n;
+
+    h_setup(&h, 1000);
+    h_log_clear(&h);
+    h_run(&h, 10000);
+    n = h_count(&h, SN_ACT_SEND, "10.0.0.2:6379 PING");
+    ck_assert_int_ge(n, 9);
+    ck_assert_int_le(n, 11);
+    n = h_count(&h, SN_ACT_SEND, "10.0.0.1:6379 PING");
+    ck_assert_int_ge(n, 90);
+    h_free(&h);
+}
+END_TEST
+
+/* PINGs to masters have a budget: 50 masters at down-after 200 are
+ * PINGed every 50 ms, not every 20 ms (and 1,000 masters every second, as
+ * Redis would). */
+START_TEST(test_ping_master_budget)
+{
+    struct sn_config cfg;
+    struct harness h;
+    char err[256], name[32], port[16], *argv[3];
+    int i, n;
+
+    memset(&h, 0, sizeof(h));
+    h_world(&h);
+    h_cfg_init(&cfg, 200);
+    for (i = 1; i < 50; i++) {
+        snprintf(name, sizeof(name), "m%d", i);
+        snprintf(port, sizeof(port), "%d", 10000 + i);
+        argv[0] = (char *)"10.0.9.9";
+        argv[1] = port;
+        argv[2] = (char *)"1";
+        ck_assert_int_eq(sn_config_set_master(&cfg, name, "monitor", 3, argv,
+                                              err, sizeof(err)), 0);
+        argv[0] = (char *)"200";
+        ck_assert_int_eq(sn_config_set_master(&cfg, name,
+                                              "down-after-milliseconds", 1,
+                                              argv, err, sizeof(err)), 0);
+    }
+    h_start(&h, &cfg);
+    sn_config_free(&cfg);
+    h_log_clear(&h);
+    h_run(&h, 2000);
+    n = h_count(&h, SN_ACT_SEND, "10.0.0.1:6379 PING");
+    ck_assert_int_ge(n, 36);
+    ck_assert_int_le(n, 44);
+    h_free(&h);
+}
+END_TEST
+
 START_TEST(test_ping_default_every_second)
 {
     struct harness h;
@@ -964,6 +1020,8 @@ core_suite(void)
     tcase_add_test(tc, test_link_unknown_inputs_ignored);
     tcase_add_test(tc, test_ping_several_per_down_after);
     tcase_add_test(tc, test_ping_default_every_second);
+    tcase_add_test(tc, test_ping_replicas_at_redis_period);
+    tcase_add_test(tc, test_ping_master_budget);
     tcase_add_test(tc, test_info_every_ten_seconds);
     tcase_add_test(tc, test_hello_published_to_master_every_two_seconds);
     tcase_add_test(tc, test_hello_uses_announce_ip_and_port);

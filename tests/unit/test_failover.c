@@ -443,6 +443,42 @@ START_TEST(test_failover_no_good_slave_aborts)
 }
 END_TEST
 
+/* Quorum 1 and no peers: SELECT_SLAVE comes right after SDOWN, when the
+ * replicas' last INFO is 9 s old (rule 5 wants 5 s) and the INFO sent at
+ * SDOWN is not answered yet (here: the replicas stall for a second). The
+ * selection waits for a fresh INFO, and does not abort (Redis would, and
+ * try again after twice failover-timeout). */
+START_TEST(test_failover_select_waits_for_fresh_info)
+{
+    struct harness h;
+    struct h_srv *r1, *r2;
+    int64_t t0;
+    int i;
+
+    h_setup(&h, 2000);
+    h_master(&h)->cfg->quorum = 1;
+    r1 = h_srv_find(&h, "10.0.0.2", 6379);
+    r2 = h_srv_find(&h, "10.0.0.3", 6379);
+    h_run(&h, 7000);
+    h_log_clear(&h);
+    t0 = h.now;
+    h_kill(&h, h_srv_find(&h, "10.0.0.1", 6379), H_DEAD);
+    h_run(&h, 1500);
+    r1->state = r2->state = H_HUNG;
+    h_run(&h, 1000);
+    r1->state = r2->state = H_ALIVE;
+    h_run(&h, 2000);
+    ck_assert_int_ge(h_event(&h, "+failover-state-select-slave master "
+                                 "mymaster 10.0.0.1 6379"), 0);
+    ck_assert_int_lt(h_event(&h, "-failover-abort-no-good-slave master "
+                                 "mymaster 10.0.0.1 6379"), 0);
+    i = h_event(&h, "+switch-master mymaster 10.0.0.1 6379 10.0.0.2 6379");
+    ck_assert_int_ge(i, 0);
+    ck_assert_int_le(h.log[i].at - t0, 3000);
+    h_free(&h);
+}
+END_TEST
+
 START_TEST(test_failover_wait_promotion_timeout)
 {
     struct harness h;
@@ -968,6 +1004,7 @@ failover_suite(void)
     tcase_add_test(tc, test_failover_leader_switches_at_promotion);
     tcase_add_test(tc, test_failover_leader_reconfig_script);
     tcase_add_test(tc, test_failover_no_good_slave_aborts);
+    tcase_add_test(tc, test_failover_select_waits_for_fresh_info);
     tcase_add_test(tc, test_failover_wait_promotion_timeout);
     tcase_add_test(tc, test_failover_parallel_syncs_and_reconf_timeout);
     tcase_add_test(tc, test_forced_failover_without_election);
