@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -26,6 +27,7 @@ struct sn_saver {
     void *arg;
     pthread_t thread;
     bool started;
+    long delay_ms;              /* SN_DEBUG_SAVE_DELAY_MS (tests) */
 
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -86,6 +88,11 @@ writer_main(void *arg)
         len = s->len;
         pthread_mutex_unlock(&s->mu);
 
+        if (s->delay_ms > 0) {
+            struct timespec ts = { s->delay_ms / 1000,
+                                   (s->delay_ms % 1000) * 1000000 };
+            nanosleep(&ts, NULL);
+        }
         rc = sn_saver_write(s->path, text, len, &msgs);
         free(text);
 
@@ -157,6 +164,9 @@ sn_saver_new(struct event_base *base, const char *path, sn_saver_done_fn done,
     s->done = done;
     s->arg = arg;
     s->wake[0] = s->wake[1] = -1;
+    /* A slow disk, for the tests that check what waits for a save. */
+    if (getenv("SN_DEBUG_SAVE_DELAY_MS") != NULL)
+        s->delay_ms = strtol(getenv("SN_DEBUG_SAVE_DELAY_MS"), NULL, 10);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) != 0) {

@@ -18,6 +18,10 @@
  * does not log (its messages come back to the loop) and takes no locks
  * the loop holds. It is started after daemonize(), and scripts fork with
  * async-signal-safe children only, so neither fork meets it half-way.
+ *
+ * SN_DEBUG_SAVE_DELAY_MS in the environment makes every threaded save
+ * sleep that long first: a slow disk, for the test that checks what
+ * waits for a save (tests/integration/test_durable.py).
  */
 #ifndef SN_SAVER_H
 #define SN_SAVER_H

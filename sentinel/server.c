@@ -175,6 +175,7 @@ publish_to(struct client *c, const char *pattern, const char *channel,
         sn_resp_write_bulk_str(&w, pattern);
     sn_resp_write_bulk_str(&w, channel);
     sn_resp_write_bulk_str(&w, payload);
+    c->out_stateful = true;
     if (c != c->srv->current)
         sn_srv_client_flush(c);
 }
@@ -623,39 +624,87 @@ execute(struct client *c, struct sn_resp_cmd *cmd)
  * Connections
  * ------------------------------------------------------------------- */
 
-/* Replies and messages leave once the state they were written in is on
- * disk (daemon.c, "Saves"): a vote's reply after the vote, an address
- * after the failover that made it. Until then they stay in c->out, in
- * order, behind the save's number. */
-void
-sn_srv_client_flush(struct client *c)
+/* Move the first n bytes of c->out to the socket's buffer. Returns false
+ * if that closed the client (its output limit). */
+static bool
+send_out(struct client *c, size_t n)
 {
-    struct sn_daemon *d = c->srv->d;
-    struct evbuffer *out;
-    uint64_t need;
+    struct evbuffer *out = bufferevent_get_output(c->bev);
     size_t limit;
 
-    if (c->out.len == 0 || c->closing)
-        return;
-    need = sn_daemon_save_need(d);
-    if (c->out_need > need)
-        need = c->out_need;
-    if (!sn_daemon_durable(d, need)) {
-        c->out_need = need;
-        sn_daemon_save_kick(d);
-        return;
-    }
-    c->out_need = 0;
-    out = bufferevent_get_output(c->bev);
-    evbuffer_add(out, c->out.data, c->out.len);
-    sn_buf_reset(&c->out);
+    evbuffer_add(out, c->out.data, n);
+    memmove(c->out.data, c->out.data + n, c->out.len - n);
+    c->out.len -= n;
     limit = sn_srv_subscriptions(c) > 0 ? OUTPUT_PUBSUB_MAX : OUTPUT_NORMAL_MAX;
-    if (evbuffer_get_length(out) > limit) {
+    if (evbuffer_get_length(out) + c->out.len > limit) {
         sn_log(SN_LOG_WARNING, "Client id=%llu addr=%s scheduled to be "
                "closed ASAP for overcoming of output buffer limits.",
                (unsigned long long)c->id, c->addr);
         sn_srv_client_free(c);
+        return false;
     }
+    return true;
+}
+
+/* Replies and messages leave once the state they were written in is on
+ * disk (daemon.c, "Saves"): a vote's reply after the vote, an address
+ * after the failover that made it. Until then they stay in c->out, in
+ * order, each stretch marked with the number of the save it waits for;
+ * sn_server_release() sends each stretch as its save ends, so that a
+ * subscriber still gets its messages during a long run of saves. */
+void
+sn_srv_client_flush(struct client *c)
+{
+    struct sn_daemon *d = c->srv->d;
+    uint64_t need;
+    struct out_mark *last;
+
+    if (c->out.len == 0 || c->closing)
+        return;
+    need = sn_daemon_save_need(d);
+    if (c->marks_len == 0 && (!c->out_stateful || sn_daemon_durable(d, need))) {
+        c->out_stateful = false;
+        send_out(c, c->out.len);
+        return;
+    }
+    c->out_stateful = false;
+    last = c->marks_len > 0 ? &c->marks[c->marks_len - 1] : NULL;
+    if (last != NULL && (last->need == need || last->end == c->out.len)) {
+        if (last->need < need)
+            last->need = need;
+        last->end = c->out.len;
+    } else {
+        if (c->marks_len == c->marks_cap) {
+            c->marks_cap = c->marks_cap ? c->marks_cap * 2 : 4;
+            c->marks = sn_realloc(c->marks,
+                                  (size_t)c->marks_cap * sizeof(*c->marks));
+        }
+        c->marks[c->marks_len].end = c->out.len;
+        c->marks[c->marks_len].need = need;
+        c->marks_len++;
+    }
+    sn_daemon_save_kick(d);
+}
+
+/* Send what waited for saves that have ended. Returns false if that
+ * closed the client. */
+static bool
+release_out(struct client *c)
+{
+    struct sn_daemon *d = c->srv->d;
+    size_t n = 0;
+    int i = 0, j;
+
+    while (i < c->marks_len && sn_daemon_durable(d, c->marks[i].need))
+        n = c->marks[i++].end;
+    if (i == 0)
+        return true;
+    for (j = i; j < c->marks_len; j++) {
+        c->marks[j - i].end = c->marks[j].end - n;
+        c->marks[j - i].need = c->marks[j].need;
+    }
+    c->marks_len -= i;
+    return send_out(c, n);
 }
 
 void
@@ -678,6 +727,7 @@ sn_srv_client_free(struct client *c)
     bufferevent_free(c->bev);
     sn_resp_parser_free(&c->parser);
     sn_buf_free(&c->out);
+    free(c->marks);
     sn_buf_free(&c->push);
     sn_srv_tracking_free(c);
     for (i = 0; i < c->held_argc; i++)
@@ -743,6 +793,24 @@ hold(struct client *c, const struct sn_resp_cmd *cmd)
     }
 }
 
+/* Commands whose replies tell nothing of the monitored state: they need
+ * not wait for a save under way (a health check's PING is answered during
+ * a slow fsync), unless a reply that must wait is ahead of them. */
+static bool
+stateless_command(const char *name)
+{
+    static const char *const names[] = {
+        "ping", "echo", "quit", "hello", "auth", "client", "command",
+        "subscribe", "psubscribe", "unsubscribe", "punsubscribe", "reset",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcasecmp(name, names[i]) == 0)
+            return true;
+    return false;
+}
+
 /* Run one command. Returns false if CLIENT PAUSE holds it back. */
 static bool
 run_one(struct client *c, struct sn_resp_cmd *cmd)
@@ -758,6 +826,8 @@ run_one(struct client *c, struct sn_resp_cmd *cmd)
     before = c->out.len;
     c->last_ms = sn_daemon_now_ms();
     execute(c, cmd);
+    if (c->out.len > before && !stateless_command(cmd->argv[0]))
+        c->out_stateful = true;
     finish_reply(c, before, mute);
     if (c->reply == CLIENT_REPLY_SKIP)
         c->reply = CLIENT_REPLY_ON;
@@ -842,10 +912,10 @@ sn_server_release(struct sn_server *s)
 
     for (c = s->clients; c != NULL; c = next) {
         next = c->next;
-        if (c->out_need == 0 || !sn_daemon_durable(s->d, c->out_need))
+        if (c->marks_len == 0 || c->closing)
             continue;
-        sn_srv_client_flush(c);
-        close_if_done(c);
+        if (release_out(c))
+            close_if_done(c);
     }
 }
 

@@ -67,7 +67,12 @@ struct client {
     int patterns_len;
     struct sn_resp_parser parser;
     struct sn_buf out;
-    uint64_t out_need;          /* out waits for this save (0: it doesn't) */
+    struct out_mark {           /* out[..end] waits for save `need` */
+        size_t end;
+        uint64_t need;
+    } *marks;
+    int marks_len, marks_cap;
+    bool out_stateful;          /* out has more than stateless replies */
     struct sn_buf push;         /* messages published to this client while
                                    its own command runs: they go out before
                                    that command's reply, as in Redis */
