@@ -14,6 +14,9 @@
 
 #define HELLO_CHANNEL "__sentinel__:hello"
 
+/* The action queue's capacity kept once it is empty. */
+#define SN_ACTS_KEEP 256
+
 /* ---------------------------------------------------------------------
  * Replies and actions
  * ------------------------------------------------------------------- */
@@ -109,6 +112,13 @@ sn_core_next_action(struct sn_core *core, struct sn_action *a)
     if (core->acts_head == core->acts_len) {
         core->acts_head = 0;
         core->acts_len = 0;
+        /* A burst (the connects of a thousand masters at start-up) does
+         * not keep its queue for good. */
+        if (core->acts_cap > SN_ACTS_KEEP) {
+            free(core->acts);
+            core->acts = NULL;
+            core->acts_cap = 0;
+        }
     }
     return 1;
 }
@@ -532,6 +542,7 @@ link_down(struct sn_core *core, struct sn_link *link, const char *err)
                                   : "-cmd-link-reconnection",
                      user, true, "#%s", err != NULL ? err : "closed");
     link->id = 0;
+    core->reconnect_due_ms = 0;
     link->connected = false;
     link->connecting = false;
     link->cmds_len = 0;
@@ -543,13 +554,20 @@ link_down(struct sn_core *core, struct sn_link *link, const char *err)
     link_update_users(core, link);
 }
 
-/* Open links that are down, at most once per ping-period each. */
+/* Open links that are down, at most once per ping-period each. Only when
+ * one may be due (reconnect_due_ms): a walk over thousands of links per
+ * tick cost more than the tick's real work. */
 static void
 links_reconnect(struct sn_core *core)
 {
     int64_t now = core->now_ms, period = core->timers.ping_period_ms;
+    int64_t next = INT64_MAX;
     uint32_t i;
 
+    if (now < core->reconnect_due_ms) {
+        sn_core_wake(core, core->reconnect_due_ms);
+        return;
+    }
     for (i = 0; i < core->links_len; i++) {
         struct sn_link *l = core->links[i];
         struct sn_action a;
@@ -557,7 +575,8 @@ links_reconnect(struct sn_core *core)
         if (l == NULL || l->id != 0)
             continue;
         if (l->last_connect_ms != 0 && now - l->last_connect_ms < period) {
-            sn_core_wake(core, l->last_connect_ms + period);
+            if (l->last_connect_ms + period < next)
+                next = l->last_connect_ms + period;
             continue;
         }
         sn_link_next_id(core, l);
@@ -571,6 +590,9 @@ links_reconnect(struct sn_core *core)
         a.port = l->port;
         sn_core_push(core, &a);
     }
+    core->reconnect_due_ms = next;
+    if (next != INT64_MAX)
+        sn_core_wake(core, next);
 }
 
 /* ---------------------------------------------------------------------

@@ -116,6 +116,8 @@ struct sn_core {
     struct sn_link **links;         /* by slot; NULL slots are free */
     uint32_t links_len;
     uint64_t link_gen;              /* the high bits of the next link id */
+    int64_t reconnect_due_ms;       /* a down link may be due for a
+                                       reconnect (0: look now) */
     uint64_t next_tag;
 
     struct sn_action *acts;         /* queued actions, from acts_head */

@@ -140,6 +140,7 @@ sn_link_new(struct sn_core *core, const char *host, int port, bool pubsub,
     l->last_pong_ms = now;
     l->slot = link_slot_alloc(core);
     core->links[l->slot] = l;
+    core->reconnect_due_ms = 0;
     sn_core_wake(core, now + 1);
     return l;
 }
@@ -193,6 +194,7 @@ sn_link_close(struct sn_core *core, struct sn_link *link)
         sn_core_push(core, &a);
     }
     link->id = 0;
+    core->reconnect_due_ms = 0;
     link->connected = false;
     link->connecting = false;
     link->cmds_len = 0;
@@ -219,7 +221,7 @@ sn_link_cmd_push(struct sn_link *link, uint64_t tag, enum sn_cmd_kind kind,
                  uint64_t master_id)
 {
     if (link->cmds_len == link->cmds_cap) {
-        link->cmds_cap = link->cmds_cap ? link->cmds_cap * 2 : 8;
+        link->cmds_cap = link->cmds_cap ? link->cmds_cap * 2 : 4;
         link->cmds = sn_realloc(link->cmds,
                                 (size_t)link->cmds_cap * sizeof(*link->cmds));
     }

@@ -71,6 +71,11 @@ release(struct sn_daemon *d)
     }
     memmove(d->held, d->held + i, (size_t)(d->held_len - i) * sizeof(*d->held));
     d->held_len -= i;
+    if (d->held_len == 0 && d->held_cap > 64) {
+        free(d->held);
+        d->held = NULL;
+        d->held_cap = 0;
+    }
     if (d->server != NULL)
         sn_server_release(d->server);
 }
@@ -240,11 +245,21 @@ do_action(struct sn_daemon *d, struct sn_action *a)
 static void
 schedule_timer(struct sn_daemon *d)
 {
-    int64_t now = sn_daemon_now_ms();
-    int64_t wait = sn_core_deadline_ms(d->core) - now;
-    int64_t gap = d->last_tick_ms + TICK_GAP_MIN_MS - now;
+    int64_t deadline = sn_core_deadline_ms(d->core), now, wait;
+    int64_t gap;
     struct timeval tv;
 
+    /* Nothing moved since the timer was set (a read-only command, a
+     * pipelined batch of them): it is right as it is. */
+    if (deadline == d->timer_deadline_ms &&
+        d->last_tick_ms == d->timer_tick_ms &&
+        evtimer_pending(d->timer, NULL))
+        return;
+    d->timer_deadline_ms = deadline;
+    d->timer_tick_ms = d->last_tick_ms;
+    now = sn_daemon_now_ms();
+    wait = deadline - now;
+    gap = d->last_tick_ms + TICK_GAP_MIN_MS - now;
     if (wait < gap)
         wait = gap;
 

@@ -44,6 +44,8 @@ struct sn_daemon {
     int port;                   /* the listening port */
     bool shutting_down;
     int64_t last_tick_ms;       /* monotonic, of the last sn_core_tick */
+    int64_t timer_deadline_ms;  /* the core deadline the timer was set for */
+    int64_t timer_tick_ms;      /* ... and last_tick_ms then */
 
     /* Saves (daemon.c, "Saves") */
     struct sn_saver *saver;     /* the writer thread */

@@ -58,6 +58,9 @@ struct deferred {
  * tries again (at most once per ping period). */
 #define LINK_CONNECT_TIMEOUT_MS 2000
 
+/* See link_open. */
+#define LINK_READER_KEEP 1024
+
 /* Our hiredis event adapter (in place of hiredis' libevent one). */
 struct watch {
     redisAsyncContext *ac;
@@ -484,6 +487,11 @@ link_open(struct sn_links *l, struct link *k, const char *ip, char *err,
     snprintf(k->ip, sizeof(k->ip), "%s", ip);
     k->ac = ac;
     ac->data = k;
+    /* hiredis keeps a reader buffer of up to 16 KB once it has grown (an
+     * INFO reply grows it to 8 KB): with thousands of links, most of our
+     * memory. A buffer this much larger than what it holds is dropped at
+     * the next read instead. */
+    ac->c.reader->maxbuf = LINK_READER_KEEP;
     redisEnableKeepAlive(&ac->c);
     watch_attach(l, ac);
     redisAsyncSetConnectCallback(ac, connect_cb);
