@@ -9,6 +9,7 @@
 #include "cmdtable.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -33,10 +34,16 @@ static const struct sn_cmd_entry *
 find_in(const struct sn_cmd_entry *t, size_t skip, const char *name,
         size_t len)
 {
-    for (; t->name != NULL; t++)
-        if (strlen(t->name + skip) == len &&
-            strncasecmp(t->name + skip, name, len) == 0)
+    /* No strlen per entry: this runs for every command a client sends. */
+    for (; t->name != NULL; t++) {
+        const char *n = t->name + skip;
+
+        if (len == 0 || tolower((unsigned char)n[0]) !=
+                            tolower((unsigned char)name[0]))
+            continue;
+        if (strncasecmp(n, name, len) == 0 && n[len] == '\0')
             return t;
+    }
     return NULL;
 }
 
@@ -58,6 +65,12 @@ const struct sn_cmd_entry *
 sn_cmdtable_sub(const char *name, const char *sub)
 {
     return sub_of(sn_cmdtable_find(name), sub, strlen(sub));
+}
+
+const struct sn_cmd_entry *
+sn_cmdtable_sub_of(const struct sn_cmd_entry *e, const char *sub)
+{
+    return sub_of(e, sub, strlen(sub));
 }
 
 bool

@@ -85,6 +85,9 @@ const struct sn_cmd_entry *sn_cmdtable_find(const char *name);
 
 /* The subcommand `sub` of container `name`, hidden or not, or NULL. */
 const struct sn_cmd_entry *sn_cmdtable_sub(const char *name, const char *sub);
+/* The same, from the container's entry (NULL: none). */
+const struct sn_cmd_entry *sn_cmdtable_sub_of(const struct sn_cmd_entry *e,
+                                              const char *sub);
 bool sn_cmdtable_has_subcommand(const char *name, const char *sub);
 
 /* Answer COMMAND [COUNT | LIST [FILTERBY ...] | INFO [name...] |

@@ -400,6 +400,21 @@ sub_sentinels(struct cmd *c)
 }
 
 /* An unknown name is a null array, not an error: clients test for it. */
+/* A port as a bulk string, without printf: GET-MASTER-ADDR-BY-NAME is the
+ * command clients send most. */
+static void
+write_port(struct sn_resp_writer *w, int port)
+{
+    char buf[16], *p = buf + sizeof(buf);
+    unsigned v = port < 0 ? 0 : (unsigned)port;
+
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0 && p > buf);
+    sn_resp_write_bulk(w, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 static void
 sub_get_master_addr(struct cmd *c)
 {
@@ -415,7 +430,7 @@ sub_get_master_addr(struct cmd *c)
     ri = sn_core_current_master(m);
     sn_resp_write_array(&c->w, 2);
     sn_resp_write_bulk_str(&c->w, sn_inst_announce_host(c->core, ri));
-    sn_resp_write_bulkf(&c->w, "%d", ri->port);
+    write_port(&c->w, ri->port);
 }
 
 /* IS-MASTER-DOWN-BY-ADDR ip port current-epoch runid|*: a peer asks

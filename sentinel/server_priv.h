@@ -73,6 +73,8 @@ struct client {
     } *marks;
     int marks_len, marks_cap;
     bool out_stateful;          /* out has more than stateless replies */
+    const struct sn_cmd_entry *last_entry;  /* the last command's entry */
+    const struct sn_cmd_entry *last_sub;    /* ... and subcommand's */
     struct sn_buf push;         /* messages published to this client while
                                    its own command runs: they go out before
                                    that command's reply, as in Redis */
@@ -87,6 +89,7 @@ struct client {
 
 struct sn_server {
     struct sn_daemon *d;
+    int64_t batch_ms;               /* when the current batch was read */
     const struct sn_config *cfg;    /* the core's live model */
     struct evconnlistener *listeners[LISTENERS_MAX];
     int listeners_len;
