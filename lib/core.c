@@ -651,6 +651,14 @@ on_reply(struct sn_core *core, struct sn_link *link, uint64_t tag,
         ri = link->owner != NULL ? link->owner
                                  : peer_on_link(core, cmd.master_id, link);
         hello_acked(core, ri, r);
+        /* The instance answered: as good a sign of life as a PONG (a
+         * hung server answers nothing), so the next PING can wait. A PING
+         * sent after the PUBLISH may still be outstanding: act_ping_ms
+         * stays as it is. */
+        if (r->type != SN_REPLY_ERROR) {
+            link->last_pong_ms = core->now_ms;
+            link->last_avail_ms = core->now_ms;
+        }
         break;
     case SN_CMD_ASK:
         sn_core_touch(core, NULL);
@@ -794,6 +802,12 @@ periodic_ping(struct sn_core *core, struct sn_instance *ri)
 
     if (l->last_ping_ms + p / 2 + 1 > due)
         due = l->last_ping_ms + p / 2 + 1;
+    /* A hello just published asks the same question: its answer counts
+     * as a PONG (on_reply), so a PING due with it waits for that answer
+     * (half an interval at most). Redis sends both: half its PINGs to
+     * replicas and peers go out with a hello. */
+    if (ri->hello_sent_ms != 0 && ri->hello_sent_ms + p / 2 + 1 > due)
+        due = ri->hello_sent_ms + p / 2 + 1;
     if (now >= due) {
         send_ping(core, l, ri->kind == SN_INST_SENTINEL ? NULL : ri);
         due = now + p / 2 + 1;
@@ -843,8 +857,8 @@ periodic(struct sn_core *core, struct sn_instance *ri)
         return;
     if (ri->kind != SN_INST_SENTINEL)
         periodic_info(core, ri);
-    periodic_ping(core, ri);
     periodic_hello(core, ri);
+    periodic_ping(core, ri);
 }
 
 /* ---------------------------------------------------------------------
