@@ -707,10 +707,22 @@ finish(struct sn_core *core)
 void
 sn_core_touch(struct sn_core *core, struct sn_master *m)
 {
-    if (m == NULL)
+    /* Touched while a tick runs: the next tick comes at once. */
+    if (core->ticking != NULL)
+        sn_core_wake(core, core->now_ms + 1);
+    if (m == NULL) {
         core->tick_all = true;
-    else
-        m->touched = true;
+        return;
+    }
+    if (m->touched)
+        return;
+    m->touched = true;
+    if (core->touched_len == core->touched_cap) {
+        core->touched_cap = core->touched_cap ? core->touched_cap * 2 : 16;
+        core->touched = sn_realloc(core->touched, (size_t)core->touched_cap *
+                                                      sizeof(*core->touched));
+    }
+    core->touched[core->touched_len++] = m;
 }
 
 /* The master whose state an input on `link` concerns: its owner's. A link
@@ -896,6 +908,9 @@ handle_master(struct sn_core *core, struct sn_master *m)
         handle_instance(core, m->sentinels[i]);
 }
 
+static void tick_touched(struct sn_core *core);
+static void tick_scan(struct sn_core *core, bool all);
+
 /* A tick visits the masters that need it: those an input touched, those
  * whose earliest timer (the wakes asked for while they were last visited)
  * has come, and, after a command or at least every heartbeat, all of them.
@@ -908,7 +923,6 @@ sn_core_tick(struct sn_core *core, int64_t now_ms)
 {
     int64_t beat = SN_HEARTBEAT_MS;
     bool all;
-    int i;
 
     if (core->exited)
         return;
@@ -927,22 +941,70 @@ sn_core_tick(struct sn_core *core, int64_t now_ms)
     if (core->tilt)
         sn_detect_tilt_exit(core);
     links_reconnect(core);
-    for (i = 0; i < core->masters_len && !core->exited; i++) {
-        struct sn_master *m = core->masters[i];
-
-        if (!all && !m->touched && m->due_ms > core->now_ms) {
-            sn_core_wake(core, m->due_ms);
-            continue;
-        }
-        m->touched = false;
-        core->ticking = m;
-        core->ticking_due_ms = INT64_MAX;
-        handle_master(core, m);
-        core->ticking = NULL;
-        m->due_ms = core->ticking_due_ms;
+    if (!all && core->now_ms < core->min_due_ms) {
+        /* No timer is due: the touched masters are all there is to do,
+         * without a walk over every master. */
+        tick_touched(core);
+    } else {
+        tick_scan(core, all);
     }
     if (core->dirty)
         sn_core_flush(core);
+}
+
+static void
+visit(struct sn_core *core, struct sn_master *m)
+{
+    m->touched = false;
+    core->ticking = m;
+    core->ticking_due_ms = INT64_MAX;
+    handle_master(core, m);
+    core->ticking = NULL;
+    m->due_ms = core->ticking_due_ms;
+}
+
+/* Visit the masters inputs touched since the last tick. */
+static void
+tick_touched(struct sn_core *core)
+{
+    struct sn_master **list = core->touched;
+    int i, n = core->touched_len;
+
+    /* Touches made while visiting go to a fresh list, for the next tick. */
+    core->touched = NULL;
+    core->touched_len = core->touched_cap = 0;
+    for (i = 0; i < n && !core->exited; i++) {
+        struct sn_master *m = list[i];
+
+        if (!m->touched)
+            continue;
+        visit(core, m);
+        if (m->due_ms < core->min_due_ms)
+            core->min_due_ms = m->due_ms;
+    }
+    free(list);
+    sn_core_wake(core, core->min_due_ms);
+}
+
+/* Walk every master: visit those touched or due (all of them if `all`),
+ * and learn the earliest timer of the rest. */
+static void
+tick_scan(struct sn_core *core, bool all)
+{
+    int64_t min_due = INT64_MAX;
+    int i;
+
+    core->touched_len = 0;      /* the walk sees every touched master */
+    for (i = 0; i < core->masters_len && !core->exited; i++) {
+        struct sn_master *m = core->masters[i];
+
+        if (all || m->touched || m->due_ms <= core->now_ms)
+            visit(core, m);
+        if (m->due_ms < min_due)
+            min_due = m->due_ms;
+    }
+    core->min_due_ms = min_due;
+    sn_core_wake(core, min_due);
 }
 
 void
@@ -1042,6 +1104,7 @@ sn_core_free(struct sn_core *core)
     for (i = core->acts_head; i < core->acts_len; i++)
         sn_action_free(&core->acts[i]);
     free(core->acts);
+    free(core->touched);
     free(core->links);
     sn_config_free(&core->cfg);
     free(core);

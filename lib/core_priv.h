@@ -132,6 +132,9 @@ struct sn_core {
     int64_t deadline_ms;
     bool tick_all;                  /* the next tick visits every master */
     int64_t sweep_due_ms;           /* ... and so does the first after this */
+    struct sn_master **touched;     /* the masters inputs touched */
+    int touched_len, touched_cap;
+    int64_t min_due_ms;             /* no master's timer is earlier */
     struct sn_master *ticking;      /* the master being visited */
     int64_t ticking_due_ms;         /* the earliest wake it asked for */
     bool dirty;                     /* the model changed: SAVE at the end */

@@ -34,6 +34,7 @@ struct sn_daemon {
     struct sn_acl *acl;         /* the users clients log in as */
     struct event *timer;
     struct event *drain_ev;
+    struct event *trim_ev;      /* malloc_trim, now and then */
     struct event *sig_term, *sig_int, *sig_hup;
 
     char *config_path;          /* absolute */
