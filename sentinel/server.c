@@ -650,6 +650,15 @@ send_out(struct client *c, size_t n)
     evbuffer_add(out, c->out.data, n);
     memmove(c->out.data, c->out.data + n, c->out.len - n);
     c->out.len -= n;
+    /* Written at once, as Redis writes its replies before it sleeps: the
+     * write event (two epoll_ctl calls per batch of replies) is only
+     * asked for when the socket does not take it all. An error is left
+     * to that event, which reports it (event_cb closes the client). */
+    if (!(bufferevent_get_enabled(c->bev) & EV_WRITE)) {
+        evbuffer_write(out, c->fd);
+        if (evbuffer_get_length(out) > 0)
+            bufferevent_enable(c->bev, EV_WRITE);
+    }
     limit = sn_srv_subscriptions(c) > 0 ? OUTPUT_PUBSUB_MAX : OUTPUT_NORMAL_MAX;
     if (evbuffer_get_length(out) + c->out.len > limit) {
         sn_log(SN_LOG_WARNING, "Client id=%llu addr=%s scheduled to be "
@@ -1050,7 +1059,8 @@ write_cb(struct bufferevent *bev, void *arg)
 {
     struct client *c = arg;
 
-    (void)bev;
+    /* All written: back to writing at once (send_out). */
+    bufferevent_disable(bev, EV_WRITE);
     if (c->close_after_reply && c->out.len == 0)
         sn_srv_client_free(c);
 }
@@ -1165,7 +1175,7 @@ accept_cb(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
     c->bev = bufferevent_socket_new(s->d->base, fd,
                                     BEV_OPT_CLOSE_ON_FREE);
     bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
-    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    bufferevent_enable(c->bev, EV_READ);     /* EV_WRITE: send_out */
     c->next = s->clients;
     if (s->clients != NULL)
         s->clients->prev = c;
