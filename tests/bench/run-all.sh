@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-all.sh: every benchmark table, ours next to redis-sentinel.
 #
-#   tests/bench/run-all.sh            the full run (about an hour on 2 cores)
+#   tests/bench/run-all.sh            the full run (about 15 minutes on 2 cores)
 #   tests/bench/run-all.sh --quick    a smoke run: 1 trial each, 100 masters
 #
 # Options: --sentinel ours|redis|both (default both), --build DIR (default
