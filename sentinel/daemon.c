@@ -70,8 +70,11 @@ release(struct sn_daemon *d)
         do_now(d, &d->held[i].a);
         sn_action_free(&d->held[i].a);
     }
-    memmove(d->held, d->held + i, (size_t)(d->held_len - i) * sizeof(*d->held));
-    d->held_len -= i;
+    if (i > 0) {
+        memmove(d->held, d->held + i,
+                (size_t)(d->held_len - i) * sizeof(*d->held));
+        d->held_len -= i;
+    }
     if (d->held_len == 0 && d->held_cap > 64) {
         free(d->held);
         d->held = NULL;
