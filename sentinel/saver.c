@@ -69,6 +69,20 @@ sn_saver_write(const char *path, const char *text, size_t len, char **msgs)
     return rc;
 }
 
+void
+sn_saver_log(char *msgs)
+{
+    char *line, *next;
+
+    for (line = msgs; line != NULL && *line != '\0'; line = next) {
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        sn_log(SN_LOG_WARNING, "%s", line);
+    }
+    free(msgs);
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -97,10 +111,9 @@ writer_main(void *arg)
         rc = sn_saver_write(s->path, text, len, &msgs);
         free(text);
         /* The check above parsed the whole file: with a thousand masters,
-         * megabytes of short-lived allocations. They live in this
-         * thread's own malloc arena (kept apart from the loop's long-lived
-         * ones, so they leave no holes among them), which is given back
-         * to the system here rather than kept for the next save. */
+         * megabytes of short-lived allocations, made in this thread's own
+         * malloc arena. Its free memory is given back to the system here
+         * rather than kept until the next save. */
         malloc_trim(0);
 
         pthread_mutex_lock(&s->mu);
@@ -121,7 +134,7 @@ writer_main(void *arg)
 static void
 collect(struct sn_saver *s)
 {
-    char *msgs, *line, *next;
+    char *msgs;
     int rc;
 
     pthread_mutex_lock(&s->mu);
@@ -136,15 +149,7 @@ collect(struct sn_saver *s)
     pthread_mutex_unlock(&s->mu);
 
     s->busy = false;
-    for (line = msgs; line != NULL && *line != '\0'; line = next) {
-        next = strchr(line, '\n');
-        if (next != NULL)
-            *next++ = '\0';
-        sn_log(SN_LOG_WARNING, "%s", line);
-        if (next == NULL)
-            break;
-    }
-    free(msgs);
+    sn_saver_log(msgs);
     s->done(s->arg, rc);
 }
 

@@ -65,4 +65,8 @@ void sn_saver_wait(struct sn_saver *s);
 int sn_saver_write(const char *path, const char *text, size_t len,
                    char **msgs);
 
+/* Log each line of sn_saver_write's *msgs as a warning, and free it
+ * (NULL: nothing). */
+void sn_saver_log(char *msgs);
+
 #endif /* SN_SAVER_H */

@@ -821,7 +821,7 @@ hold(struct client *c, const struct sn_resp_cmd *cmd)
  * not wait for a save under way (a health check's PING is answered during
  * a slow fsync), unless a reply that must wait is ahead of them. */
 static bool
-stateless_command(const char *name)
+stateless_command(const struct sn_cmd_entry *e)
 {
     static const char *const names[] = {
         "ping", "echo", "quit", "hello", "auth", "client", "command",
@@ -829,11 +829,12 @@ stateless_command(const char *name)
     };
     size_t i;
 
-    /* SENTINEL, by far the most frequent, is not one of them. */
-    if (strcasecmp(name, "sentinel") == 0)
+    /* Unknown commands count as stateful, as before a table entry was
+     * known; SENTINEL, by far the most frequent, is not one of them. */
+    if (e == NULL || strcmp(e->name, "sentinel") == 0)
         return false;
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcasecmp(name, names[i]) == 0)
+        if (strcmp(e->name, names[i]) == 0)
             return true;
     return false;
 }
@@ -853,7 +854,8 @@ run_one(struct client *c, struct sn_resp_cmd *cmd)
     before = c->out.len;
     c->last_ms = c->srv->batch_ms;
     execute(c, cmd);
-    if (c->out.len > before && !stateless_command(cmd->argv[0]))
+    /* execute() left the command's table entry in c->last_entry. */
+    if (c->out.len > before && !stateless_command(c->last_entry))
         c->out_stateful = true;
     finish_reply(c, before, mute);
     if (c->reply == CLIENT_REPLY_SKIP)
